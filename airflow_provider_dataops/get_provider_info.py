@@ -1,0 +1,79 @@
+"""Provider metadata read by Airflow's ProvidersManager (entry point ``apache_airflow_provider``).
+
+The Airflow 3 UI builds connection forms only from ``conn-fields`` and ``ui-field-behaviour``
+declared here, so every connection type this package owns is described in full below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_dataops import __version__
+
+_PACKAGE = "airflow_provider_dataops"
+
+STACKQL_SSLMODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]
+
+
+def _stackql_connection_type() -> dict[str, Any]:
+    return {
+        "connection-type": "stackql",
+        "hook-class-name": f"{_PACKAGE}.hooks.stackql.StackQLHook",
+        "hook-name": "StackQL",
+        "ui-field-behaviour": {
+            "hidden-fields": ["password", "extra"],
+            "relabeling": {"schema": "Database", "login": "User"},
+            "placeholders": {
+                "host": "localhost",
+                "port": "5444",
+                "schema": "stackql (any name; StackQL ignores it)",
+                "login": "stackql (any name; StackQL ignores it)",
+                "sslcert": "/path/to/client_cert.pem",
+                "sslkey": "/path/to/client_key.pem",
+                "sslrootcert": "/path/to/server_ca.pem",
+            },
+        },
+        "conn-fields": {
+            "sslmode": {
+                "label": "SSL mode",
+                "description": "libpq sslmode; StackQL's only protection is mTLS, use verify-full with it.",
+                "schema": {"type": ["string", "null"], "enum": [*STACKQL_SSLMODES, None]},
+            },
+            "sslcert": {
+                "label": "Client certificate (path)",
+                "schema": {"type": ["string", "null"]},
+            },
+            "sslkey": {
+                "label": "Client key (path)",
+                "schema": {"type": ["string", "null"]},
+            },
+            "sslrootcert": {
+                "label": "Server CA certificate (path)",
+                "schema": {"type": ["string", "null"]},
+            },
+            "connect_timeout": {
+                "label": "Connect timeout (seconds)",
+                "schema": {"type": ["integer", "null"], "minimum": 1},
+            },
+        },
+    }
+
+
+def get_provider_info() -> dict[str, Any]:
+    return {
+        "package-name": "airflow-provider-dataops",
+        "name": "DataOps",
+        "description": "StackQL, Parquet to Snowflake, GCS DLP scanning and HOCON-driven task groups.",
+        "versions": [__version__],
+        "integrations": [
+            {"integration-name": "StackQL", "external-doc-url": "https://stackql.io/", "tags": ["software"]},
+        ],
+        "hooks": [
+            {"integration-name": "StackQL", "python-modules": [f"{_PACKAGE}.hooks.stackql"]},
+        ],
+        "operators": [],
+        "sensors": [],
+        "triggers": [],
+        "notifications": [],
+        "connection-types": [_stackql_connection_type()],
+    }
