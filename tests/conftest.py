@@ -21,7 +21,15 @@ os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME /
 os.environ["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS"] = "True"
 os.environ.setdefault("AIRFLOW__OPENLINEAGE__DISABLED", "True")
 
-pytest_plugins = ["tests.fixtures.airflow", "tests.fixtures.peers"]
+pytest_plugins = [
+    "tests.fixtures.airflow",
+    "tests.fixtures.peers",
+    "tests.fixtures.stackql",
+    "tests.fixtures.snowflake",
+    "tests.fixtures.dlp",
+    "tests.fixtures.hocon",
+    "tests.fixtures.production",
+]
 
 
 def pytest_sessionfinish(session, exitstatus):  # type: ignore[no-untyped-def]
