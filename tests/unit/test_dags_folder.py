@@ -23,3 +23,12 @@ def test_dag_file_imports_without_errors_or_warnings(dag_file: Path) -> None:
     ours = [w for w in caught if "airflow_provider_dataops" in str(w.filename) or str(dag_file) == w.filename]
     assert not ours, [str(w.message) for w in ours]
     assert not bag.captured_warnings, bag.captured_warnings
+
+
+def test_whole_dags_folder_loads_as_one_bag_with_unique_dag_ids() -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=str(DAGS), safe_mode=False)
+    assert bag.import_errors == {}
+    assert not bag.captured_warnings, bag.captured_warnings
+    assert len(bag.dag_ids) >= len(DAG_FILES)
