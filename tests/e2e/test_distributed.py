@@ -141,9 +141,23 @@ def cluster(
         yield Cluster(api=api, group=group, queue=queue, home=home, lineage_root=lineage)
     finally:
         group.stop_all()
+        _forget_queue(redis_url, queue)
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
         admin.close()
+
+
+def _forget_queue(redis_url: str, queue: str) -> None:
+    """Remove the private queue's keys (the queue and kombu's bindings) from the shared Redis."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"*{queue}*"))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 def _run_to_completion(cluster: Cluster, dag_id: str, conf: dict[str, Any]) -> tuple[str, dict[str, Any]]:

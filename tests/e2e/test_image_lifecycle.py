@@ -66,3 +66,20 @@ def test_docker_targets_stop_with_one_clear_line_when_no_engine_answers(tmp_path
         lines = (result.stdout + result.stderr).strip().splitlines()
         assert len(lines) == 1, lines
         assert "No Docker engine reachable" in lines[0]
+
+
+def test_build_context_is_an_allow_list_of_exactly_what_the_dockerfile_copies() -> None:
+    lines = [
+        line.strip()
+        for line in (REPO / ".dockerignore").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert lines[0] == "*", "the build context must start from nothing (.env, .airflow, .venv stay out)"
+    allowed = {line[1:].rstrip("/") for line in lines if line.startswith("!")}
+    copied: set[str] = set()
+    for sources in re.findall(r"^COPY\s+(?:--\S+\s+)*(.+)\s+\S+$", DOCKERFILE.read_text(), re.MULTILINE):
+        copied.update(sources.split())
+    assert copied == allowed, {"copied but excluded": copied - allowed, "sent but unused": allowed - copied}
+    # dags/ arrives with the example DAGs; everything else must already be here.
+    for source in copied - {"dags"}:
+        assert (REPO / source).exists(), f"the Dockerfile copies {source}, which is not in the repository"
