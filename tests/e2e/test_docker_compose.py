@@ -197,12 +197,12 @@ def test_executor_auth_manager_and_execution_api_point_at_real_things(compose: d
 
 def test_demo_connections_parse_and_use_this_providers_connection_types(compose: dict[str, Any]) -> None:
     from airflow.models import Connection
-    from airflow.providers_manager import ProvidersManager
+    from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
 
     env = compose["services"]["airflow-worker"]["environment"]
     connections = {k: v for k, v in env.items() if k.startswith("AIRFLOW_CONN_")}
     assert "AIRFLOW_CONN_STACKQL_DEFAULT" in connections
-    hooks = ProvidersManager().hooks
+    hooks = ProvidersManagerTaskRuntime().hooks
     for key, value in connections.items():
         conn = Connection.from_json(value, conn_id=key.removeprefix("AIRFLOW_CONN_").lower())
         assert conn.conn_type in hooks, f"{key}: connection type {conn.conn_type} is not registered"
