@@ -28,27 +28,27 @@ def _stackql_connection_type() -> dict[str, Any]:
                 "port": "5444",
                 "schema": "stackql (any name; StackQL ignores it)",
                 "login": "stackql (any name; StackQL ignores it)",
-                "sslcert": "/path/to/client_cert.pem",
-                "sslkey": "/path/to/client_key.pem",
-                "sslrootcert": "/path/to/server_ca.pem",
             },
         },
         "conn-fields": {
             "sslmode": {
                 "label": "SSL mode",
                 "description": "libpq sslmode; StackQL's only protection is mTLS, use verify-full with it.",
-                "schema": {"type": ["string", "null"], "enum": [*STACKQL_SSLMODES, None]},
+                "schema": {"type": ["string", "null"], "default": "prefer", "enum": STACKQL_SSLMODES},
             },
             "sslcert": {
                 "label": "Client certificate (path)",
+                "description": "PEM file of this client's certificate, for StackQL's --pgsrv.tls client CAs.",
                 "schema": {"type": ["string", "null"]},
             },
             "sslkey": {
                 "label": "Client key (path)",
+                "description": "PEM file of the client certificate's private key.",
                 "schema": {"type": ["string", "null"]},
             },
             "sslrootcert": {
                 "label": "Server CA certificate (path)",
+                "description": "PEM file of the CA that signed the server's certificate (verify-full).",
                 "schema": {"type": ["string", "null"]},
             },
             "connect_timeout": {
