@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,8 @@ def _return_value(run: Any) -> Any:
 
 def _counts(conn: Any) -> dict[str, int]:
     return {
-        t: _query(conn, f'SELECT COUNT(*) FROM DEMO.PUBLIC."{t}"')[0][0] for t in ("CALENDAR", "PRODUCT", "SALES")
+        t: _query(conn, f'SELECT COUNT(*) FROM DEMO.PUBLIC."{t}"')[0][0]
+        for t in ("CALENDAR", "PRODUCT", "SALES")
     }
 
 
@@ -151,9 +152,7 @@ def test_dry_run_writes_the_whole_script_and_creates_nothing(
     run_dag: Any, fake_snowflake: Any, tmp_path: Path
 ) -> None:
     out = tmp_path / "out" / "all_tables.sql"
-    run = _run(
-        run_dag, "p2s_dry", str(DATA / "dim" / "*.parquet"), dry_run=True, sql_output_path=str(out)
-    )
+    run = _run(run_dag, "p2s_dry", str(DATA / "dim" / "*.parquet"), dry_run=True, sql_output_path=str(out))
     assert run.state == "success"
     assert _return_value(run) == []
     script = out.read_text()
