@@ -93,7 +93,7 @@ def _local_files(item: str, table: str | None) -> list[tuple[str, str, str, int]
 def _remote_files(item: str, table: str | None) -> list[tuple[str, str, str, int]]:
     from fsspec.core import url_to_fs
 
-    fs, path = url_to_fs(item)
+    fs, path = url_to_fs(item, skip_instance_cache=True)
     protocol = item.split("://", 1)[0]
 
     def full(p: str) -> str:
@@ -195,7 +195,7 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
 
             protocol = url.split("://", 1)[0]
             if protocol not in filesystems:
-                filesystems[protocol] = url_to_fs(url)[0]
+                filesystems[protocol] = url_to_fs(url, skip_instance_cache=True)[0]
             fs = filesystems[protocol]
             schema = read_remote_schema(fs, fs._strip_protocol(url), size, url)
         else:

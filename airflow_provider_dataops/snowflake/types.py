@@ -101,7 +101,7 @@ def _snowflake_type(arrow_type: Any) -> str:
         return "VARIANT"
     if t.is_dictionary(arrow_type):
         return _snowflake_type(arrow_type.value_type)
-    if isinstance(arrow_type, pa.ExtensionType):
+    if isinstance(arrow_type, pa.BaseExtensionType):
         return _snowflake_type(arrow_type.storage_type)
     raise UnsupportedTypeError(
         f"{arrow_type} has no Snowflake column type; give the column a type_overrides entry (e.g. VARCHAR)"
