@@ -24,7 +24,8 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from itertools import repeat
+from typing import Any, Literal, NamedTuple, cast
 
 from airflow_provider_dataops.snowflake.sources import (
     ParquetSource,
@@ -41,6 +42,7 @@ from airflow_provider_dataops.snowflake.sql import (
 )
 from airflow_provider_dataops.snowflake.types import (
     UnsupportedTypeError,
+    _by_type_id,
     normalise_type_spec,
     snowflake_type,
     widen,
@@ -71,8 +73,7 @@ class ParquetPlanError(ValueError):
     """Input that cannot become a correct load; the message names the file or option and why."""
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     name: str
     type: str
     nullable: bool = True
@@ -220,49 +221,68 @@ def _external_stage(
     return _External(url=url, integration=integration_name, encryption=encryption)
 
 
+def _file_columns(
+    f: ParquetSource, overrides: Mapping[str, str], used: set[str]
+) -> tuple[list[str], list[str], list[bool]]:
+    """Names, Snowflake types and nullability of one file's columns."""
+    schema = f.schema
+    names = schema.names
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ParquetPlanError(f"{f.url}: column {dup!r} appears more than once")
+    if "" in names:
+        raise ParquetPlanError(f"{f.url}: a column has an empty name, which Snowflake cannot hold")
+    by_id = _by_type_id()
+    arrow_types = schema.types
+    types: list[str | None] = [by_id.get(t.id) for t in arrow_types]
+    if None in types:
+        for i in [i for i, t in enumerate(types) if t is None]:
+            try:
+                types[i] = snowflake_type(arrow_types[i])
+            except UnsupportedTypeError as exc:
+                if names[i] in overrides:
+                    continue
+                raise ParquetPlanError(f"{f.url}: column {names[i]!r}: {exc}") from None
+    if overrides and not overrides.keys().isdisjoint(names):
+        for i, name in enumerate(names):
+            if name in overrides:
+                used.add(name)
+                types[i] = overrides[name]
+    return names, cast("list[str]", types), [field.nullable for field in schema]
+
+
+def _columns(names: list[str], types: list[str], nullables: list[bool]) -> tuple[Column, ...]:
+    # tuple.__new__ straight from map(): no Python-level call per column (plans can hold 100k+).
+    return tuple(map(tuple.__new__, repeat(Column), zip(names, types, nullables, strict=True)))
+
+
 def _unify(
     table: str, files: list[ParquetSource], overrides: Mapping[str, str], used: set[str]
 ) -> tuple[Column, ...]:
     """One column list for all files of ``table``; a column missing from any file is nullable."""
-    types: dict[str, str] = {}
-    origin: dict[str, tuple[str, str]] = {}
-    nullable: dict[str, bool] = {}
-    present: dict[str, int] = {}
-    for f in files:
-        names = f.schema.names
-        if len(set(names)) != len(names):
-            dup = next(n for n in names if names.count(n) > 1)
-            raise ParquetPlanError(f"{f.url}: column {dup!r} appears more than once")
-        for arrow_field in f.schema:
-            name = arrow_field.name
-            if not name:
-                raise ParquetPlanError(f"{f.url}: a column has an empty name, which Snowflake cannot hold")
-            if name in overrides:
-                used.add(name)
-                sf_type = overrides[name]
-            else:
-                try:
-                    sf_type = snowflake_type(arrow_field.type)
-                except UnsupportedTypeError as exc:
-                    raise ParquetPlanError(f"{f.url}: column {name!r}: {exc}") from None
-            known = types.get(name)
+    names, types, nullables = _file_columns(files[0], overrides, used)
+    if len(files) == 1:
+        return _columns(names, types, nullables)
+    merged: dict[str, list[Any]] = {
+        n: [t, nl, 1, files[0].url] for n, t, nl in zip(names, types, nullables, strict=True)
+    }
+    for f in files[1:]:
+        for name, sf_type, nullable in zip(*_file_columns(f, overrides, used), strict=True):
+            known = merged.get(name)
             if known is None:
-                types[name] = sf_type
-                origin[name] = (f.url, sf_type)
-                nullable[name] = arrow_field.nullable
-                present[name] = 1
+                merged[name] = [sf_type, nullable, 1, f.url]
                 continue
-            wider = widen(known, sf_type)
+            wider = widen(known[0], sf_type)
             if wider is None:
-                first_url, first_type = origin[name]
                 raise ParquetPlanError(
-                    f"table {table}: column {name!r} is {first_type} in {first_url} but {sf_type} in {f.url}"
+                    f"table {table}: column {name!r} is {known[0]} in {known[3]} but {sf_type} in {f.url}"
                 )
-            types[name] = wider
-            nullable[name] = nullable[name] or arrow_field.nullable
-            present[name] += 1
-    return tuple(
-        Column(name, sf_type, nullable[name] or present[name] < len(files)) for name, sf_type in types.items()
+            known[0] = wider
+            known[1] = known[1] or nullable
+            known[2] += 1
+    total = len(files)
+    return _columns(
+        list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
     )
 
 
@@ -294,8 +314,10 @@ def _table_plan(
         "replace": "CREATE OR REPLACE TABLE",
         "fail": "CREATE TABLE",
     }[if_exists]
+    quoted = [quote_ident(c.name) for c in columns]
     column_defs = ",\n".join(
-        f"  {quote_ident(c.name)} {c.type}{'' if c.nullable else ' NOT NULL'}" for c in columns
+        f"  {q} {c.type}" if c.nullable else f"  {q} {c.type} NOT NULL"
+        for q, c in zip(quoted, columns, strict=True)
     )
     create_table = f"{create} {table_sql} (\n{column_defs}\n)"
 
@@ -333,8 +355,8 @@ def _table_plan(
         file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]
     create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
-    target_cols = ", ".join(quote_ident(c.name) for c in columns)
-    projection = ",\n    ".join(f"$1:{quote_ident(c.name)}::{c.type}" for c in columns)
+    target_cols = ", ".join(quoted)
+    projection = ",\n    ".join([f"$1:{q}::{c.type}" for q, c in zip(quoted, columns, strict=True)])
     copy_head = (
         f"COPY INTO {table_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
     )

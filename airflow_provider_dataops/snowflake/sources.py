@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob as globlib
 import os
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,9 @@ TAIL_READ_BYTES = 64 * 1024
 _MAGIC = b"PAR1"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB_CHARS = re.compile(r"[*?\[]")
+_PARALLEL_FROM = 8
+_LOCAL_WORKERS = 4
+_REMOTE_WORKERS = 16
 
 
 class ParquetSourceError(ValueError):
@@ -157,7 +161,10 @@ def read_local_schema(path: str) -> Any:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_schema(path)
+        # ParquetReader: what read_schema does minus ParquetFile's per-column Python set-up.
+        reader = pq.ParquetReader()
+        reader.open(path)
+        return reader.schema_arrow
     except (pa.ArrowException, OSError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "magic bytes" in detail.lower():
@@ -183,22 +190,29 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
         item = os.fspath(raw)
         listed.extend(_remote_files(item, table) if is_url(item) else _local_files(item, table))
 
-    seen: set[str] = set()
-    result: list[ParquetSource] = []
+    unique = list({entry[0]: entry for entry in listed}.values())
     filesystems: dict[str, Any] = {}
-    for url, table_name, rel, size in listed:
-        if url in seen:
-            continue
-        seen.add(url)
-        if is_url(url):
+    for url, *_ in unique:
+        protocol = url.split("://", 1)[0] if is_url(url) else ""
+        if protocol and protocol not in filesystems:
             from fsspec.core import url_to_fs
 
-            protocol = url.split("://", 1)[0]
-            if protocol not in filesystems:
-                filesystems[protocol] = url_to_fs(url, skip_instance_cache=True)[0]
-            fs = filesystems[protocol]
+            filesystems[protocol] = url_to_fs(url, skip_instance_cache=True)[0]
+
+    def read(entry: tuple[str, str, str, int]) -> ParquetSource:
+        url, table_name, rel, size = entry
+        if "://" in url:
+            fs = filesystems[url.split("://", 1)[0]]
             schema = read_remote_schema(fs, fs._strip_protocol(url), size, url)
         else:
             schema = read_local_schema(url)
-        result.append(ParquetSource(url=url, table=table_name, relative_name=rel, size=size, schema=schema))
-    return result
+        return ParquetSource(url=url, table=table_name, relative_name=rel, size=size, schema=schema)
+
+    if len(unique) < _PARALLEL_FROM:
+        return [read(entry) for entry in unique]
+    # Footer reads wait on I/O (and pyarrow releases the GIL), so a few threads overlap them:
+    # a large win for gs:// / s3:// latency, a modest one on local disks. Order is kept, and
+    # the first bad file in that order is the one reported.
+    workers = _REMOTE_WORKERS if filesystems else min(_LOCAL_WORKERS, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="parquet-footer") as pool:
+        return list(pool.map(read, unique))

@@ -10,7 +10,7 @@ _ON_ERROR_QUOTED = re.compile(r"^SKIP_FILE_\d+%?$")
 
 def quote_ident(name: str) -> str:
     """A double-quoted Snowflake identifier: case kept, ``"`` doubled, so any name is only a name."""
-    return '"' + name.replace('"', '""') + '"'
+    return f'"{name}"' if '"' not in name else '"' + name.replace('"', '""') + '"'
 
 
 def quote_literal(value: str) -> str:

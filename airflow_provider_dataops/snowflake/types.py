@@ -50,7 +50,48 @@ class UnsupportedTypeError(ValueError):
 
 def snowflake_type(arrow_type: Any) -> str:
     """The Snowflake column type for a pyarrow ``DataType`` (see the module's table)."""
-    return _snowflake_type(arrow_type)
+    by_id = _by_type_id()
+    found = by_id.get(arrow_type.id)
+    if found is not None:
+        return found
+    key = _param_key(arrow_type)
+    if key is None:
+        return _snowflake_type(arrow_type)
+    found = _BY_PARAMS.get(key)
+    if found is None:
+        found = _BY_PARAMS[key] = _snowflake_type(arrow_type)
+    return found
+
+
+_BY_PARAMS: dict[tuple[Any, ...], str] = {}
+_TIMESTAMP_ID, _TIME32_ID, _TIME64_ID, _DECIMAL128_ID, _DECIMAL256_ID = 18, 19, 20, 23, 24
+
+
+def _param_key(arrow_type: Any) -> tuple[Any, ...] | None:
+    """A cheap cache key for the common parameterised types (hashing a DataType costs ~1 us)."""
+    type_id = arrow_type.id
+    if type_id == _TIMESTAMP_ID:
+        return (type_id, arrow_type.unit, arrow_type.tz is not None)
+    if type_id in (_TIME32_ID, _TIME64_ID):
+        return (type_id, arrow_type.unit)
+    if type_id in (_DECIMAL128_ID, _DECIMAL256_ID):
+        return (type_id, arrow_type.precision, arrow_type.scale)
+    return None
+
+
+@lru_cache(maxsize=1)
+def _by_type_id() -> dict[int, str]:
+    """Types whose mapping has no parameters, keyed by Arrow type id (cheaper than hashing a type)."""
+    import pyarrow as pa
+
+    plain = [
+        pa.int8(), pa.int16(), pa.int32(), pa.int64(), pa.uint8(), pa.uint16(), pa.uint32(), pa.uint64(),
+        pa.float16(), pa.float32(), pa.float64(), pa.string(), pa.large_string(), pa.string_view(),
+        pa.binary(), pa.large_binary(), pa.binary_view(), pa.bool_(), pa.date32(), pa.date64(),
+        pa.list_(pa.null()), pa.large_list(pa.null()), pa.struct([]), pa.map_(pa.string(), pa.null()),
+        pa.null(),
+    ]  # fmt: skip
+    return {t.id: _snowflake_type(t) for t in plain}
 
 
 @lru_cache(maxsize=4096)
