@@ -31,7 +31,6 @@ from airflow_provider_dataops.snowflake.sources import (
     ParquetSource,
     ParquetSourceError,
     collect_sources,
-    is_url,
 )
 from airflow_provider_dataops.snowflake.sql import (
     comment,
@@ -381,8 +380,3 @@ def _table_plan(
         copies=copies,
         drop_stage=f"DROP STAGE IF EXISTS {stage_sql}",
     )
-
-
-def is_remote_source(source: Any) -> bool:
-    items = [source] if isinstance(source, (str, os.PathLike)) else list(source or [])
-    return any(is_url(os.fspath(i)) for i in items)

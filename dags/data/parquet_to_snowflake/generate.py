@@ -54,7 +54,10 @@ def main() -> None:
                 "Quantity": pa.array([1 + i % 4 for i in rows], pa.int32()),
                 "Amount": pa.array([Decimal(f"{10 + i}.25") for i in rows], pa.decimal128(12, 2)),
                 "SoldAt": pa.array(
-                    [dt.datetime(2024, 1, 1, 9, 30, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i) for i in rows],
+                    [
+                        dt.datetime(2024, 1, 1, 9, 30, tzinfo=dt.timezone.utc) + dt.timedelta(hours=i)
+                        for i in rows
+                    ],
                     pa.timestamp("us", tz="UTC"),
                 ),
             }
