@@ -116,3 +116,25 @@ def test_a_copy_that_fails_raises_naming_the_table_and_snowflakes_reason(
         _load(snowflake_db, str(path), type_overrides={"code": "NUMBER(10,0)"})
     db = snowflake_db["database"]
     assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."BAD_VALUES"') == [(0,)]
+
+
+def test_if_exists_fail_names_the_existing_tables_and_changes_nothing(
+    snowflake_db: dict[str, Any], write_parquet: Callable[..., Path], tmp_path: Path
+) -> None:
+    write_parquet("dim/calendar.parquet", {"day": [1]})
+    write_parquet("dim/product.parquet", {"sku": ["a"]})
+    db = snowflake_db["database"]
+    conn = _connect(snowflake_db)
+    try:
+        conn.cursor().execute(f'CREATE TABLE "{db}"."PUBLIC"."PRODUCT" ("sku" VARCHAR)')
+    finally:
+        conn.close()
+    with pytest.raises(
+        SnowflakeLoadError, match=rf"these tables exist: {db}\.PUBLIC\.PRODUCT; nothing was changed"
+    ):
+        _load(snowflake_db, str(tmp_path / "dim" / "*.parquet"), if_exists="fail")
+    tables = {
+        row[0] for row in _query(snowflake_db, f'SELECT TABLE_NAME FROM "{db}".INFORMATION_SCHEMA.TABLES')
+    }
+    assert "CALENDAR" not in tables
+    assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."PRODUCT"') == [(0,)]
