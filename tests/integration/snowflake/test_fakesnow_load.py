@@ -138,3 +138,17 @@ def test_if_exists_fail_names_the_existing_tables_and_changes_nothing(
     }
     assert "CALENDAR" not in tables
     assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."PRODUCT"') == [(0,)]
+
+
+def test_part_files_in_partition_subfolders_keep_their_paths_in_the_stage_and_all_load(
+    snowflake_db: dict[str, Any], write_parquet: Callable[..., Path], tmp_path: Path
+) -> None:
+    write_parquet("events/year=2024/part-0.parquet", {"id": [1, 2]})
+    write_parquet("events/year=2025/part-0.parquet", {"id": [3]})
+    results = _load(snowflake_db, str(tmp_path / "events"))
+    assert sorted((r["file"].split("/", 1)[1], r["rows_loaded"]) for r in results) == [
+        ("year=2024/part-0.parquet", 2),
+        ("year=2025/part-0.parquet", 1),
+    ]
+    db = snowflake_db["database"]
+    assert _query(snowflake_db, f'SELECT SUM("id") FROM "{db}"."PUBLIC"."EVENTS"') == [(6,)]

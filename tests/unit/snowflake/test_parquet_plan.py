@@ -402,3 +402,17 @@ def test_bad_sources_raise_one_error_naming_the_file_and_problem(
         plan_load(target)
     assert str(err.value).startswith(target)
     assert problem in str(err.value)
+
+
+def test_a_stage_subfolder_with_spaces_is_put_to_a_quoted_stage_location(
+    write_parquet: Callable[..., Path], tmp_path: Path
+) -> None:
+    # fakesnow rejects quoted PUT targets; Snowflake documents quoting paths with special characters.
+    write_parquet("logs/day one/part-0.parquet", {"a": [1]})
+    write_parquet("logs/day=2/part-0.parquet", {"a": [2]})
+    [table] = plan_load(str(tmp_path / "logs")).tables
+    targets = [parse(put).args["target"] for put in table.puts]
+    assert [t.sql("snowflake") for t in targets] == [
+        '@"LOGS_STAGE"/day=2',
+        "'@\"LOGS_STAGE\"/day one'",
+    ]
