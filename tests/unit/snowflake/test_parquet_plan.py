@@ -413,6 +413,6 @@ def test_a_stage_subfolder_with_spaces_is_put_to_a_quoted_stage_location(
     [table] = plan_load(str(tmp_path / "logs")).tables
     targets = [parse(put).args["target"] for put in table.puts]
     assert [t.sql("snowflake") for t in targets] == [
-        '@"LOGS_STAGE"/day=2',
         "'@\"LOGS_STAGE\"/day one'",
+        '@"LOGS_STAGE"/day=2',
     ]
