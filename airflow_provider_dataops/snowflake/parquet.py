@@ -85,7 +85,9 @@ class TablePlan:
     name: str
     database: str | None
     schema: str | None
-    columns: tuple[Column, ...]
+    column_names: tuple[str, ...]
+    column_types: tuple[str, ...]
+    column_nullable: tuple[bool, ...]
     files: tuple[ParquetSource, ...]
     stage: str
     external: bool
@@ -94,6 +96,17 @@ class TablePlan:
     puts: tuple[str, ...]
     copies: tuple[str, ...]
     drop_stage: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        # Built on demand: plans can hold 100k+ columns and the SQL needs only the three tuples.
+        return tuple(
+            map(
+                tuple.__new__,
+                repeat(Column),
+                zip(self.column_names, self.column_types, self.column_nullable, strict=True),
+            )
+        )
 
     @property
     def qualified_name(self) -> str:
@@ -181,8 +194,12 @@ def plan_load(
     used_overrides: set[str] = set()
     tables = []
     for name, table_files in by_table.items():
-        columns = _unify(name, table_files, overrides, used_overrides)
-        tables.append(_table_plan(name, db, sch, columns, table_files, if_exists, on_error_sql, external))
+        names, types, nullables = _unify(name, table_files, overrides, used_overrides)
+        tables.append(
+            _table_plan(
+                name, db, sch, names, types, nullables, table_files, if_exists, on_error_sql, external
+            )
+        )
     unused = sorted(set(overrides) - used_overrides)
     if unused:
         raise ParquetPlanError(f"type_overrides names columns no file has: {', '.join(map(repr, unused))}")
@@ -250,18 +267,13 @@ def _file_columns(
     return names, cast("list[str]", types), [field.nullable for field in schema]
 
 
-def _columns(names: list[str], types: list[str], nullables: list[bool]) -> tuple[Column, ...]:
-    # tuple.__new__ straight from map(): no Python-level call per column (plans can hold 100k+).
-    return tuple(map(tuple.__new__, repeat(Column), zip(names, types, nullables, strict=True)))
-
-
 def _unify(
     table: str, files: list[ParquetSource], overrides: Mapping[str, str], used: set[str]
-) -> tuple[Column, ...]:
+) -> tuple[list[str], list[str], list[bool]]:
     """One column list for all files of ``table``; a column missing from any file is nullable."""
     names, types, nullables = _file_columns(files[0], overrides, used)
     if len(files) == 1:
-        return _columns(names, types, nullables)
+        return names, types, nullables
     merged: dict[str, list[Any]] = {
         n: [t, nl, 1, files[0].url] for n, t, nl in zip(names, types, nullables, strict=True)
     }
@@ -280,9 +292,7 @@ def _unify(
             known[1] = known[1] or nullable
             known[2] += 1
     total = len(files)
-    return _columns(
-        list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
-    )
+    return list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
 
 
 def _qualified(db: str | None, sch: str | None, name: str) -> str:
@@ -300,7 +310,9 @@ def _table_plan(
     name: str,
     db: str | None,
     sch: str | None,
-    columns: tuple[Column, ...],
+    names: list[str],
+    types: list[str],
+    nullables: list[bool],
     files: list[ParquetSource],
     if_exists: str,
     on_error_sql: str,
@@ -313,10 +325,12 @@ def _table_plan(
         "replace": "CREATE OR REPLACE TABLE",
         "fail": "CREATE TABLE",
     }[if_exists]
-    quoted = [quote_ident(c.name) for c in columns]
+    quoted = list(map(quote_ident, names))
     column_defs = ",\n".join(
-        f"  {q} {c.type}" if c.nullable else f"  {q} {c.type} NOT NULL"
-        for q, c in zip(quoted, columns, strict=True)
+        [
+            f"  {q} {t}" if nullable else f"  {q} {t} NOT NULL"
+            for q, t, nullable in zip(quoted, types, nullables, strict=True)
+        ]
     )
     create_table = f"{create} {table_sql} (\n{column_defs}\n)"
 
@@ -355,7 +369,7 @@ def _table_plan(
     create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
     target_cols = ", ".join(quoted)
-    projection = ",\n    ".join([f"$1:{q}::{c.type}" for q, c in zip(quoted, columns, strict=True)])
+    projection = ",\n    ".join([f"$1:{q}::{t}" for q, t in zip(quoted, types, strict=True)])
     copy_head = (
         f"COPY INTO {table_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
     )
@@ -370,7 +384,9 @@ def _table_plan(
         name=name,
         database=db,
         schema=sch,
-        columns=columns,
+        column_names=tuple(names),
+        column_types=tuple(types),
+        column_nullable=tuple(nullables),
         files=tuple(files),
         stage=stage_sql,
         external=external is not None,

@@ -301,7 +301,7 @@ def test_external_stage_with_kms_uses_snowflakes_encryption_syntax(
 
 
 def test_external_stage_plan_lists_files_relative_to_the_stage_url() -> None:
-    from airflow_provider_dataops.snowflake.parquet import Column, _External, _table_plan
+    from airflow_provider_dataops.snowflake.parquet import _External, _table_plan
     from airflow_provider_dataops.snowflake.sources import ParquetSource
 
     schema = pa.schema([pa.field("a", pa.int64())])
@@ -324,7 +324,9 @@ def test_external_stage_plan_lists_files_relative_to_the_stage_url() -> None:
         "SALES",
         "D",
         "S",
-        (Column("a", "NUMBER(38,0)"),),
+        ["a"],
+        ["NUMBER(38,0)"],
+        [True],
         files,
         "append",
         "ON_ERROR=ABORT_STATEMENT",
@@ -354,7 +356,9 @@ def test_external_stage_plan_lists_files_relative_to_the_stage_url() -> None:
             "SALES",
             "D",
             "S",
-            (Column("a", "NUMBER(38,0)"),),
+            ["a"],
+            ["NUMBER(38,0)"],
+            [True],
             [outside],
             "append",
             "ON_ERROR=ABORT_STATEMENT",
