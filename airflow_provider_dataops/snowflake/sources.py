@@ -95,9 +95,7 @@ def _local_files(item: str, table: str | None) -> list[tuple[str, str, str, int]
 
 
 def _remote_files(item: str, table: str | None) -> list[tuple[str, str, str, int]]:
-    from fsspec.core import url_to_fs
-
-    fs, path = url_to_fs(item, skip_instance_cache=True)
+    fs, path = _filesystem(item)
     protocol = item.split("://", 1)[0]
 
     def full(p: str) -> str:
@@ -128,6 +126,17 @@ def _remote_files(item: str, table: str | None) -> list[tuple[str, str, str, int
         return found
     name = path.rsplit("/", 1)[-1]
     return [(full(path), table or table_name_from_stem(name), name, int(info["size"]))]
+
+
+def _filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec filesystem for ``url`` (fresh, so emulator / credential settings are current)."""
+    from fsspec.core import url_to_fs
+
+    try:
+        return url_to_fs(url, skip_instance_cache=True)
+    except (ImportError, ValueError) as exc:
+        scheme = url.split("://", 1)[0]
+        raise ParquetSourceError(f"{url}: cannot read {scheme}:// URLs here ({exc})") from None
 
 
 def _base(path: str) -> str:
@@ -195,9 +204,7 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
     for url, *_ in unique:
         protocol = url.split("://", 1)[0] if is_url(url) else ""
         if protocol and protocol not in filesystems:
-            from fsspec.core import url_to_fs
-
-            filesystems[protocol] = url_to_fs(url, skip_instance_cache=True)[0]
+            filesystems[protocol] = _filesystem(url)[0]
 
     def read(entry: tuple[str, str, str, int]) -> ParquetSource:
         url, table_name, rel, size = entry

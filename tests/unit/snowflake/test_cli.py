@@ -61,6 +61,10 @@ def _bad_inputs(tmp_path: Path, write_parquet: Callable[..., Path]) -> dict[str,
             f"{tmp_path / 'empty'}: directory holds no Parquet files",
         ),
         "unsupported": ([str(duration)], f"{duration}: column 'd': duration[s] has no Snowflake column type"),
+        "unknown-scheme": (
+            ["nosuch://bucket/x.parquet"],
+            "nosuch://bucket/x.parquet: cannot read nosuch:// URLs",
+        ),
         "stage-without-integration": (
             [str(good), "--stage-url", "s3://b/p"],
             "--stage-url needs --storage-integration",
@@ -69,7 +73,16 @@ def _bad_inputs(tmp_path: Path, write_parquet: Callable[..., Path]) -> dict[str,
 
 
 @pytest.mark.parametrize(
-    "case", ["missing", "not-parquet", "corrupt", "empty-folder", "unsupported", "stage-without-integration"]
+    "case",
+    [
+        "missing",
+        "not-parquet",
+        "corrupt",
+        "empty-folder",
+        "unsupported",
+        "unknown-scheme",
+        "stage-without-integration",
+    ],
 )
 def test_bad_input_exits_2_with_one_line_naming_the_file_and_problem(
     case: str, tmp_path: Path, write_parquet: Callable[..., Path]
