@@ -67,11 +67,21 @@ def get_provider_info() -> dict[str, Any]:
         "versions": [__version__],
         "integrations": [
             {"integration-name": "StackQL", "external-doc-url": "https://stackql.io/", "tags": ["software"]},
+            {
+                "integration-name": "Snowflake",
+                "external-doc-url": "https://docs.snowflake.com/en/sql-reference/sql/copy-into-table",
+                "tags": ["service"],
+            },
         ],
         "hooks": [
             {"integration-name": "StackQL", "python-modules": [f"{_PACKAGE}.hooks.stackql"]},
         ],
-        "operators": [],
+        "operators": [
+            {
+                "integration-name": "Snowflake",
+                "python-modules": [f"{_PACKAGE}.operators.parquet_to_snowflake"],
+            },
+        ],
         "sensors": [],
         "triggers": [],
         "notifications": [],

@@ -1,0 +1,398 @@
+"""Plan a Parquet → Snowflake load from Parquet footers alone (no Airflow import).
+
+``plan_load`` reads each file's footer (never its data pages), maps the Arrow schema to
+Snowflake types (table in :mod:`airflow_provider_dataops.snowflake.types`), unifies the schemas
+of the files that feed one table, and writes, per table::
+
+    CREATE [OR REPLACE] TABLE [IF NOT EXISTS] "DB"."SCHEMA"."T" ("Col" TYPE, ...)
+    CREATE OR REPLACE TEMPORARY STAGE "DB"."SCHEMA"."T_STAGE" [URL=... STORAGE_INTEGRATION=...
+        ENCRYPTION=(TYPE='AWS_SSE_KMS' KMS_KEY_ID='...')] FILE_FORMAT=(TYPE=PARQUET ...)
+    PUT 'file:///...' @"T_STAGE"/dir AUTO_COMPRESS=FALSE          -- local files only
+    COPY INTO "T" ("Col", ...) FROM (SELECT $1:"Col"::TYPE, ... FROM @"T_STAGE")
+        [FILES=(...)] FILE_FORMAT=(...) ON_ERROR=...
+    DROP STAGE IF EXISTS "DB"."SCHEMA"."T_STAGE"
+
+Every identifier is quoted (Parquet's column case is kept) and every literal escaped, so a
+column called ``a"; DROP TABLE x; --`` is only ever a column name. ``USE_LOGICAL_TYPE=TRUE``
+makes Snowflake read Parquet's logical types (without it nanosecond timestamps arrive as
+integers); ``BINARY_AS_TEXT=FALSE`` keeps binary columns binary. Re-running a COPY loads
+nothing twice: Snowflake's load metadata skips files it already loaded, so no ``FORCE``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import repeat
+from typing import Any, Literal, NamedTuple, cast
+
+from airflow_provider_dataops.snowflake.sources import (
+    ParquetSource,
+    ParquetSourceError,
+    collect_sources,
+)
+from airflow_provider_dataops.snowflake.sql import (
+    comment,
+    on_error_clause,
+    quote_ident,
+    quote_literal,
+    user_ident,
+)
+from airflow_provider_dataops.snowflake.types import (
+    UnsupportedTypeError,
+    _by_type_id,
+    normalise_type_spec,
+    snowflake_type,
+    widen,
+)
+
+__all__ = [
+    "FILE_FORMAT",
+    "Column",
+    "LoadPlan",
+    "ParquetPlanError",
+    "ParquetSource",
+    "ParquetSourceError",
+    "TablePlan",
+    "UnsupportedTypeError",
+    "plan_load",
+    "snowflake_type",
+]
+
+FILE_FORMAT = "FILE_FORMAT=(TYPE=PARQUET USE_LOGICAL_TYPE=TRUE BINARY_AS_TEXT=FALSE)"
+#: Snowflake accepts at most this many names in one COPY ``FILES=(...)`` list.
+MAX_COPY_FILES = 1000
+IF_EXISTS = ("append", "replace", "fail")
+_CLOUD_SCHEMES = {"gs": "gcs", "gcs": "gcs", "s3": "s3", "s3a": "s3"}
+_KMS_TYPE = {"gcs": "GCS_SSE_KMS", "s3": "AWS_SSE_KMS"}
+
+
+class ParquetPlanError(ValueError):
+    """Input that cannot become a correct load; the message names the file or option and why."""
+
+
+class Column(NamedTuple):
+    name: str
+    type: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True)
+class TablePlan:
+    """Everything needed to load one table."""
+
+    name: str
+    database: str | None
+    schema: str | None
+    column_names: tuple[str, ...]
+    column_types: tuple[str, ...]
+    column_nullable: tuple[bool, ...]
+    files: tuple[ParquetSource, ...]
+    stage: str
+    external: bool
+    create_table: str
+    create_stage: str
+    puts: tuple[str, ...]
+    copies: tuple[str, ...]
+    drop_stage: str
+
+    @property
+    def columns(self) -> tuple[Column, ...]:
+        # Built on demand: plans can hold 100k+ columns and the SQL needs only the three tuples.
+        return tuple(
+            map(
+                tuple.__new__,
+                repeat(Column),
+                zip(self.column_names, self.column_types, self.column_nullable, strict=True),
+            )
+        )
+
+    @property
+    def qualified_name(self) -> str:
+        """``DB.SCHEMA.TABLE`` (unquoted, for display and lineage)."""
+        return ".".join(p for p in (self.database, self.schema, self.name) if p)
+
+    @property
+    def statements(self) -> list[str]:
+        return [self.create_table, self.create_stage, *self.puts, *self.copies, self.drop_stage]
+
+
+@dataclass(frozen=True)
+class LoadPlan:
+    tables: tuple[TablePlan, ...]
+    if_exists: str = "append"
+    on_error: str = "ABORT_STATEMENT"
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def statements(self) -> list[str]:
+        return [statement for table in self.tables for statement in table.statements]
+
+    @property
+    def files(self) -> list[ParquetSource]:
+        return [f for table in self.tables for f in table.files]
+
+    def to_sql(self) -> str:
+        """The whole script, like the seed's ``all_tables.sql``: one commented block per table."""
+        blocks: list[str] = []
+        for table in self.tables:
+            lines = [comment(f"Load {table.qualified_name} from {len(table.files)} Parquet file(s)")]
+            lines += [statement + ";" for statement in table.statements]
+            blocks.append("\n".join(lines))
+        return "\n\n".join(blocks) + "\n"
+
+
+def plan_load(
+    source: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    table: str | None = None,
+    database: str | None = None,
+    schema: str | None = None,
+    stage_url: str | None = None,
+    storage_integration: str | None = None,
+    kms_key_id: str | None = None,
+    if_exists: Literal["append", "replace", "fail"] | str = "append",
+    type_overrides: Mapping[str, str] | None = None,
+    on_error: str = "ABORT_STATEMENT",
+) -> LoadPlan:
+    """Plan the load of ``source`` (path, glob, directory, ``gs://``/``s3://`` URL, or a list).
+
+    ``table=None`` gives one table per file stem (upper-cased), or one per directory;
+    ``table`` puts every file in that table. ``database``, ``schema``, ``table`` and
+    ``storage_integration`` resolve like unquoted Snowflake identifiers (upper-cased) unless
+    written in double quotes. ``type_overrides`` maps a column name to the Snowflake type to use.
+    Raises :class:`ParquetPlanError` / :class:`ParquetSourceError` naming the file and problem.
+    """
+    if if_exists not in IF_EXISTS:
+        raise ParquetPlanError(f"if_exists={if_exists!r} is not one of {', '.join(IF_EXISTS)}")
+    try:
+        on_error_sql = on_error_clause(on_error)
+        db = user_ident(database, "database") if database else None
+        sch = user_ident(schema, "schema") if schema else None
+        target = user_ident(table, "table") if table else None
+        overrides = {name: normalise_type_spec(spec) for name, spec in (type_overrides or {}).items()}
+    except ValueError as exc:
+        raise ParquetPlanError(str(exc)) from None
+    if db and not sch:
+        raise ParquetPlanError("database given without schema: give both, or neither to use the connection's")
+
+    external = _external_stage(stage_url, storage_integration, kms_key_id)
+    files = collect_sources(source, target)
+    remote = [f.url for f in files if f.is_remote]
+    if external is None and remote:
+        raise ParquetPlanError(
+            f"{remote[0]}: cloud files load through an external stage; give stage_url and storage_integration"
+        )
+    if external is not None and len(remote) != len(files):
+        local = next(f.url for f in files if not f.is_remote)
+        raise ParquetPlanError(f"{local}: a local file cannot load through stage_url; drop stage_url")
+
+    by_table: dict[str, list[ParquetSource]] = {}
+    for f in files:
+        by_table.setdefault(f.table, []).append(f)
+
+    used_overrides: set[str] = set()
+    tables = []
+    for name, table_files in by_table.items():
+        names, types, nullables = _unify(name, table_files, overrides, used_overrides)
+        tables.append(
+            _table_plan(
+                name, db, sch, names, types, nullables, table_files, if_exists, on_error_sql, external
+            )
+        )
+    unused = sorted(set(overrides) - used_overrides)
+    if unused:
+        raise ParquetPlanError(f"type_overrides names columns no file has: {', '.join(map(repr, unused))}")
+    return LoadPlan(tables=tuple(tables), if_exists=str(if_exists), on_error=on_error_sql.split("=", 1)[1])
+
+
+@dataclass(frozen=True)
+class _External:
+    url: str
+    integration: str
+    encryption: str | None
+
+
+def _external_stage(
+    stage_url: str | None, integration: str | None, kms_key_id: str | None
+) -> _External | None:
+    if not stage_url:
+        if integration or kms_key_id:
+            raise ParquetPlanError("storage_integration / kms_key_id need stage_url")
+        return None
+    scheme, sep, rest = stage_url.partition("://")
+    sf_scheme = _CLOUD_SCHEMES.get(scheme.lower())
+    if not sep or sf_scheme is None or not rest:
+        raise ParquetPlanError(f"stage_url {stage_url!r}: expected gs://bucket/path or s3://bucket/path")
+    if not integration:
+        raise ParquetPlanError(f"stage_url {stage_url!r} needs storage_integration (no credentials in SQL)")
+    try:
+        integration_name = user_ident(integration, "storage integration")
+    except ValueError as exc:
+        raise ParquetPlanError(str(exc)) from None
+    url = f"{sf_scheme}://{rest.rstrip('/')}/"
+    encryption = None
+    if kms_key_id:
+        encryption = f"ENCRYPTION=(TYPE='{_KMS_TYPE[sf_scheme]}' KMS_KEY_ID={quote_literal(kms_key_id)})"
+    return _External(url=url, integration=integration_name, encryption=encryption)
+
+
+def _file_columns(
+    f: ParquetSource, overrides: Mapping[str, str], used: set[str]
+) -> tuple[list[str], list[str], list[bool]]:
+    """Names, Snowflake types and nullability of one file's columns."""
+    schema = f.schema
+    names = schema.names
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise ParquetPlanError(f"{f.url}: column {dup!r} appears more than once")
+    if "" in names:
+        raise ParquetPlanError(f"{f.url}: a column has an empty name, which Snowflake cannot hold")
+    by_id = _by_type_id()
+    arrow_types = schema.types
+    types: list[str | None] = [by_id.get(t.id) for t in arrow_types]
+    if None in types:
+        for i in [i for i, t in enumerate(types) if t is None]:
+            try:
+                types[i] = snowflake_type(arrow_types[i])
+            except UnsupportedTypeError as exc:
+                if names[i] in overrides:
+                    continue
+                raise ParquetPlanError(f"{f.url}: column {names[i]!r}: {exc}") from None
+    if overrides and not overrides.keys().isdisjoint(names):
+        for i, name in enumerate(names):
+            if name in overrides:
+                used.add(name)
+                types[i] = overrides[name]
+    return names, cast("list[str]", types), [field.nullable for field in schema]
+
+
+def _unify(
+    table: str, files: list[ParquetSource], overrides: Mapping[str, str], used: set[str]
+) -> tuple[list[str], list[str], list[bool]]:
+    """One column list for all files of ``table``; a column missing from any file is nullable."""
+    names, types, nullables = _file_columns(files[0], overrides, used)
+    if len(files) == 1:
+        return names, types, nullables
+    merged: dict[str, list[Any]] = {
+        n: [t, nl, 1, files[0].url] for n, t, nl in zip(names, types, nullables, strict=True)
+    }
+    for f in files[1:]:
+        for name, sf_type, nullable in zip(*_file_columns(f, overrides, used), strict=True):
+            known = merged.get(name)
+            if known is None:
+                merged[name] = [sf_type, nullable, 1, f.url]
+                continue
+            wider = widen(known[0], sf_type)
+            if wider is None:
+                raise ParquetPlanError(
+                    f"table {table}: column {name!r} is {known[0]} in {known[3]} but {sf_type} in {f.url}"
+                )
+            known[0] = wider
+            known[1] = known[1] or nullable
+            known[2] += 1
+    total = len(files)
+    return list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
+
+
+def _qualified(db: str | None, sch: str | None, name: str) -> str:
+    return ".".join(quote_ident(p) for p in (db, sch, name) if p)
+
+
+def _stage_location(stage: str, subdir: str) -> str:
+    location = f"@{stage}/{subdir}" if subdir else f"@{stage}"
+    if subdir and not all(c.isalnum() or c in "_-./=" for c in subdir):
+        return quote_literal(location)
+    return location
+
+
+def _table_plan(
+    name: str,
+    db: str | None,
+    sch: str | None,
+    names: list[str],
+    types: list[str],
+    nullables: list[bool],
+    files: list[ParquetSource],
+    if_exists: str,
+    on_error_sql: str,
+    external: _External | None,
+) -> TablePlan:
+    table_sql = _qualified(db, sch, name)
+    stage_sql = _qualified(db, sch, f"{name}_STAGE")
+    create = {
+        "append": "CREATE TABLE IF NOT EXISTS",
+        "replace": "CREATE OR REPLACE TABLE",
+        "fail": "CREATE TABLE",
+    }[if_exists]
+    quoted = list(map(quote_ident, names))
+    column_defs = ",\n".join(
+        [
+            f"  {q} {t}" if nullable else f"  {q} {t} NOT NULL"
+            for q, t, nullable in zip(quoted, types, nullables, strict=True)
+        ]
+    )
+    create_table = f"{create} {table_sql} (\n{column_defs}\n)"
+
+    puts: list[str] = []
+    file_lists: list[list[str]] = []
+    if external is None:
+        stage_opts = ""
+        staged: dict[str, str] = {}
+        for f in files:
+            if f.relative_name in staged:
+                raise ParquetPlanError(
+                    f"{f.url}: would be staged under the same name as {staged[f.relative_name]} for table "
+                    f"{name}; load them into different tables or from one directory"
+                )
+            staged[f.relative_name] = f.url
+            subdir = f.relative_name.rpartition("/")[0]
+            puts.append(
+                f"PUT {quote_literal('file://' + f.url)} {_stage_location(stage_sql, subdir)}"
+                " AUTO_COMPRESS=FALSE"
+            )
+    else:
+        stage_opts = (
+            f" URL={quote_literal(external.url)} STORAGE_INTEGRATION={quote_ident(external.integration)}"
+        )
+        if external.encryption:
+            stage_opts += f" {external.encryption}"
+        relative: list[str] = []
+        prefix = external.url.split("://", 1)[1]
+        for f in files:
+            scheme, _, rest = f.url.partition("://")
+            same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
+            if not same_cloud or not rest.startswith(prefix):
+                raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
+            relative.append(rest[len(prefix) :])
+        file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]
+    create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
+
+    target_cols = ", ".join(quoted)
+    projection = ",\n    ".join([f"$1:{q}::{t}" for q, t in zip(quoted, types, strict=True)])
+    copy_head = (
+        f"COPY INTO {table_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
+    )
+    tail = f"\n{FILE_FORMAT}\n{on_error_sql}"
+    if file_lists:
+        copies = tuple(
+            f"{copy_head}\nFILES=({', '.join(quote_literal(r) for r in chunk)}){tail}" for chunk in file_lists
+        )
+    else:
+        copies = (copy_head + tail,)
+    return TablePlan(
+        name=name,
+        database=db,
+        schema=sch,
+        column_names=tuple(names),
+        column_types=tuple(types),
+        column_nullable=tuple(nullables),
+        files=tuple(files),
+        stage=stage_sql,
+        external=external is not None,
+        create_table=create_table,
+        create_stage=create_stage,
+        puts=tuple(puts),
+        copies=copies,
+        drop_stage=f"DROP STAGE IF EXISTS {stage_sql}",
+    )

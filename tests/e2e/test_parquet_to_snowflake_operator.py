@@ -1,0 +1,182 @@
+"""ParquetToSnowflakeOperator in a real Airflow DAG run (``dag.test()``), through the real SnowflakeHook.
+
+Peer: fakesnow in patch mode. The fakesnow *server* cannot be reached by the hook: SnowflakeHook
+passes no ``protocol`` to the connector (always https) and the server speaks http. So these tests
+use ``fakesnow.patch()``, which swaps ``snowflake.connector.connect`` (the hook imports it at call
+time) for DuckDB; everything of ours, the hook and Airflow run for real.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).resolve().parents[2] / "dags" / "data" / "parquet_to_snowflake"
+
+DAG_SOURCE = """
+from airflow.sdk import dag
+from airflow_provider_dataops.operators.parquet_to_snowflake import ParquetToSnowflakeOperator
+
+@dag(dag_id="{dag_id}", schedule=None)
+def d():
+    ParquetToSnowflakeOperator(
+        task_id="load",
+        source={source!r},
+        database="DEMO",
+        schema="PUBLIC",
+        snowflake_conn_id="sf_test",
+        **{kwargs!r},
+    )
+
+d()
+"""
+
+
+@pytest.fixture
+def fake_snowflake(add_connection: Any) -> Iterator[Any]:
+    fakesnow = pytest.importorskip("fakesnow", reason="fakesnow is not installed (dev extra)")
+    import snowflake.connector
+
+    add_connection(
+        "sf_test",
+        "snowflake",
+        login="fake",
+        password="snow",
+        schema="PUBLIC",
+        extra=json.dumps({"account": "fakesnow", "database": "DEMO"}),
+    )
+    with fakesnow.patch():
+        conn = snowflake.connector.connect(account="fakesnow", user="fake", password="snow")
+        conn.cursor().execute("CREATE DATABASE IF NOT EXISTS DEMO")
+        conn.cursor().execute("CREATE SCHEMA IF NOT EXISTS DEMO.PUBLIC")
+        yield conn
+        conn.close()
+
+
+def _query(conn: Any, sql: str) -> list[tuple[Any, ...]]:
+    cur = conn.cursor()
+    cur.execute(sql)
+    return list(cur.fetchall())
+
+
+def _run(run_dag: Any, dag_id: str, source: Any, **kwargs: Any) -> Any:
+    return run_dag(DAG_SOURCE.format(dag_id=dag_id, source=source, kwargs=kwargs), dag_id)
+
+
+def _return_value(run: Any) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        query = XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, task_ids="load", key="return_value")
+        rows = session.scalars(query).all()
+        assert len(rows) == 1
+        return XComModel.deserialize_value(rows[0])
+
+
+def _counts(conn: Any) -> dict[str, int]:
+    return {
+        t: _query(conn, f'SELECT COUNT(*) FROM DEMO.PUBLIC."{t}"')[0][0]
+        for t in ("CALENDAR", "PRODUCT", "SALES")
+    }
+
+
+def test_dag_run_loads_dimension_files_and_a_fact_folder_and_a_rerun_adds_no_rows(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    sources = [str(data / "dim" / "*.parquet"), str(data / "fact" / "sales")]
+
+    first = _run(run_dag, "p2s_first", sources)
+    assert first.state == "success"
+    assert _counts(fake_snowflake) == {"CALENDAR": 14, "PRODUCT": 3, "SALES": 10}
+    loaded = _return_value(first)
+    assert sorted((r["table"], r["status"], r["rows_loaded"]) for r in loaded) == [
+        ("DEMO.PUBLIC.CALENDAR", "LOADED", 14),
+        ("DEMO.PUBLIC.PRODUCT", "LOADED", 3),
+        ("DEMO.PUBLIC.SALES", "LOADED", 5),
+        ("DEMO.PUBLIC.SALES", "LOADED", 5),
+    ]
+    # Parquet's column case is kept; the values survive the projection.
+    assert _query(fake_snowflake, 'SELECT SUM("Amount") FROM DEMO.PUBLIC."SALES"')[0][0] == (
+        sum(10 + i for i in range(10)) + 10 * Decimal("0.25")
+    )
+
+    second = _run(run_dag, "p2s_second", sources)
+    assert second.state == "success"
+    assert _counts(fake_snowflake) == {"CALENDAR": 14, "PRODUCT": 3, "SALES": 10}
+    assert {r["status"] for r in _return_value(second)} == {"LOAD_SKIPPED"}
+
+
+def test_new_part_file_in_the_fact_folder_is_the_only_one_loaded_on_rerun(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    sales = data / "fact" / "sales"
+    assert _run(run_dag, "p2s_part_a", str(sales)).state == "success"
+    part = pq.read_table(sales / "part-00000.snappy.parquet")
+    pq.write_table(part.slice(0, 2), sales / "part-00002.snappy.parquet")
+
+    run = _run(run_dag, "p2s_part_b", str(sales))
+    assert run.state == "success"
+    statuses = {r["file"].rsplit("/", 1)[-1]: (r["status"], r["rows_loaded"]) for r in _return_value(run)}
+    assert statuses["part-00002.snappy.parquet"] == ("LOADED", 2)
+    assert statuses["part-00000.snappy.parquet"][0] == "LOAD_SKIPPED"
+    assert _query(fake_snowflake, 'SELECT COUNT(*) FROM DEMO.PUBLIC."SALES"')[0][0] == 12
+
+
+def test_if_exists_fail_fails_the_task_and_changes_nothing(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    fake_snowflake.cursor().execute('CREATE TABLE DEMO.PUBLIC."PRODUCT" ("x" INT)')
+    run = _run(run_dag, "p2s_fail", str(DATA / "dim" / "*.parquet"), if_exists="fail")
+    assert run.state == "failed"
+    tables = {r[0] for r in _query(fake_snowflake, "SELECT TABLE_NAME FROM DEMO.INFORMATION_SCHEMA.TABLES")}
+    assert "CALENDAR" not in tables
+    assert _query(fake_snowflake, 'SELECT COUNT(*) FROM DEMO.PUBLIC."PRODUCT"')[0][0] == 0
+
+
+def test_dry_run_writes_the_whole_script_and_creates_nothing(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "out" / "all_tables.sql"
+    run = _run(run_dag, "p2s_dry", str(DATA / "dim" / "*.parquet"), dry_run=True, sql_output_path=str(out))
+    assert run.state == "success"
+    assert _return_value(run) == []
+    script = out.read_text()
+    assert script.count("CREATE TABLE IF NOT EXISTS") == 2
+    assert script.count("COPY INTO") == 2
+    tables = {r[0] for r in _query(fake_snowflake, "SELECT TABLE_NAME FROM DEMO.INFORMATION_SCHEMA.TABLES")}
+    assert not tables & {"CALENDAR", "PRODUCT"}
+
+
+def test_openlineage_reports_each_input_file_with_its_schema_and_the_output_tables() -> None:
+    from airflow_provider_dataops.operators.parquet_to_snowflake import ParquetToSnowflakeOperator
+
+    op = ParquetToSnowflakeOperator(
+        task_id="lineage", source=str(DATA / "fact" / "sales"), database="demo", schema="public"
+    )
+    lineage = op.get_openlineage_facets_on_complete(None)
+    assert [(d.namespace, Path(d.name).name) for d in lineage.inputs] == [
+        ("file", "part-00000.snappy.parquet"),
+        ("file", "part-00001.snappy.parquet"),
+    ]
+    fields = {f.name: f.type for f in lineage.inputs[0].facets["schema"].fields}
+    assert fields["Amount"] == "decimal128(12, 2)"
+    assert fields["SoldAt"] == "timestamp[us, tz=UTC]"
+    [output] = lineage.outputs
+    assert output.namespace.startswith("snowflake://")
+    assert output.name == "DEMO.PUBLIC.SALES"
+    assert {f.name: f.type for f in output.facets["schema"].fields}["Amount"] == "NUMBER(12,2)"

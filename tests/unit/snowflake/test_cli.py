@@ -1,0 +1,103 @@
+"""``dataops snowflake-ddl``: the script on stdout or in a file; bad input → exit 2 and one line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+from airflow_provider_dataops.cli import main
+
+
+def test_prints_the_script_for_dimension_files_and_a_fact_folder(
+    write_parquet: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_parquet("dim/calendar.parquet", {"Time_ID": [1]})
+    write_parquet("fact/sales/part-0.parquet", {"id": [1]})
+    code = main(
+        ["snowflake-ddl", str(tmp_path / "dim" / "*.parquet"), str(tmp_path / "fact" / "sales"),
+         "--database", "parquet_test", "--schema", "public"]
+    )  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0
+    assert 'CREATE TABLE IF NOT EXISTS "PARQUET_TEST"."PUBLIC"."CALENDAR"' in out
+    assert 'COPY INTO "PARQUET_TEST"."PUBLIC"."SALES" ("id")' in out
+    assert out.count("DROP STAGE IF EXISTS") == 2
+
+
+def test_writes_the_script_to_a_file_with_o(
+    write_parquet: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_parquet("calendar.parquet", {"Time_ID": [1]})
+    out = tmp_path / "all_tables.sql"
+    assert main(["snowflake-ddl", str(path), "-o", str(out)]) == 0
+    assert out.read_text().startswith("-- Load CALENDAR from 1 Parquet file(s)\nCREATE TABLE")
+    assert capsys.readouterr().out.strip() == f"wrote 5 statements for 1 table(s) to {out}"
+
+
+def _bad_inputs(tmp_path: Path, write_parquet: Callable[..., Path]) -> dict[str, tuple[list[str], str]]:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "notes.parquet").write_text("just text")
+    good = write_parquet("ok.parquet", {"a": [1]})
+    corrupt = tmp_path / "corrupt.parquet"
+    corrupt.write_bytes(good.read_bytes()[:-12] + b"\xff\xff\xff\x00PAR1")
+    duration = write_parquet("dur.parquet", {"d": pa.array([1], pa.duration("s"))})
+    return {
+        "missing": (
+            [str(tmp_path / "nope.parquet")],
+            f"{tmp_path / 'nope.parquet'}: no such file or directory",
+        ),
+        "not-parquet": (
+            [str(tmp_path / "notes.parquet")],
+            f"{tmp_path / 'notes.parquet'}: not a Parquet file",
+        ),
+        "corrupt": ([str(corrupt)], f"{corrupt}: corrupt Parquet footer"),
+        "empty-folder": (
+            [str(tmp_path / "empty")],
+            f"{tmp_path / 'empty'}: directory holds no Parquet files",
+        ),
+        "unsupported": ([str(duration)], f"{duration}: column 'd': duration[s] has no Snowflake column type"),
+        "unknown-scheme": (
+            ["nosuch://bucket/x.parquet"],
+            "nosuch://bucket/x.parquet: cannot read nosuch:// URLs",
+        ),
+        "stage-without-integration": (
+            [str(good), "--stage-url", "s3://b/p"],
+            "--stage-url needs --storage-integration",
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "missing",
+        "not-parquet",
+        "corrupt",
+        "empty-folder",
+        "unsupported",
+        "unknown-scheme",
+        "stage-without-integration",
+    ],
+)
+def test_bad_input_exits_2_with_one_line_naming_the_file_and_problem(
+    case: str, tmp_path: Path, write_parquet: Callable[..., Path]
+) -> None:
+    args, expected = _bad_inputs(tmp_path, write_parquet)[case]
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_dataops.cli", "snowflake-ddl", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("snowflake-ddl: ")
+    assert expected in lines[0]
