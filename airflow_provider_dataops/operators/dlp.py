@@ -95,22 +95,21 @@ class DlpInspectOperator(BaseOperator):
         return config
 
     def execute(self, context: Context) -> str:
-        from google.api_core.exceptions import InvalidArgument
+        from google.api_core.exceptions import BadRequest
 
         try:
             config = self.build_job_config()
-            ti = context["ti"]
-            job_id = (
-                validate_job_id(self.job_id)
-                if self.job_id
-                else derive_job_id(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
-            )
+            if self.job_id:
+                job_id = validate_job_id(self.job_id)
+            else:
+                ti = context["ti"]
+                job_id = derive_job_id(ti.dag_id, ti.run_id, ti.task_id, getattr(ti, "map_index", -1))
         except DlpInputError as exc:
             raise AirflowFailException(str(exc)) from None
         parent = DlpHook.parent_path(self.project_id, self.location)
         try:
             job = self.hook.create_inspect_job(parent, config, job_id=job_id)
-        except InvalidArgument as exc:
+        except BadRequest as exc:  # InvalidArgument over gRPC, a plain 400 over REST
             raise AirflowFailException(
                 f"DLP rejected the inspect job for {self.gcs_uri}: {exc.message}"
             ) from None

@@ -116,7 +116,8 @@ def test_chain_alerts_slack_with_counts_and_never_the_sensitive_values(
     (request, _response) = httpserver.log[0]
     payload = request.get_json()
     text = json.dumps(payload)
-    assert "EMAIL_ADDRESS" in text and "CREDIT_CARD_NUMBER" in text
+    assert "EMAIL_ADDRESS" in text
+    assert "CREDIT_CARD_NUMBER" in text
     assert "gs://dlp-landing/uploads/customers.csv" in text
     assert summary["job_name"] in text
     assert payload["blocks"][0]["type"] == "header"
@@ -188,7 +189,8 @@ def test_wildcard_object_name_fails_before_any_api_call(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     dag_run = run_dag(
-        CHAIN.format(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False), "dlp_wildcard"
+        CHAIN.format(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False),
+        "dlp_wildcard",
     )
     assert _states(dag_run)["inspect"] == "failed"
     logs = "".join(capfd.readouterr())
