@@ -29,7 +29,7 @@ from airflow_provider_dataops.sensors.dlp import DlpJobSensor
 
 with DAG("{dag_id}", schedule=None, catchup=False):
     inspect = DlpInspectOperator(
-        task_id="inspect", project_id="test-project", gcs_uri="{uri}", gcp_conn_id="dlp_fake"
+        task_id="inspect", project_id="test-project", gcs_uri="{uri}", gcp_conn_id="dlp_fake", {extra}
     )
     wait = DlpJobSensor(
         task_id="wait", job_name=inspect.output, gcp_conn_id="dlp_fake",
@@ -58,6 +58,10 @@ def slack_conn(httpserver: HTTPServer, add_connection: Callable[..., Any]) -> st
         "slack_test", "slackwebhook", host=httpserver.url_for("/").rstrip("/"), password=WEBHOOK_PATH
     )
     return "slack_test"
+
+
+def chain(dag_id: str, uri: str, deferrable: bool, extra: str = "") -> str:
+    return CHAIN.format(dag_id=dag_id, uri=uri, deferrable=deferrable, extra=extra)
 
 
 def _states(dag_run: Any) -> dict[str, str]:
@@ -97,7 +101,7 @@ def test_chain_alerts_slack_with_counts_and_never_the_sensitive_values(
     caplog.set_level(logging.WARNING, logger="werkzeug")
 
     dag_run = run_dag(
-        CHAIN.format(dag_id=dag_id, uri="gs://dlp-landing/uploads/customers.csv", deferrable=deferrable),
+        chain(dag_id=dag_id, uri="gs://dlp-landing/uploads/customers.csv", deferrable=deferrable),
         dag_id,
     )
 
@@ -136,7 +140,7 @@ def test_clean_object_sends_no_alert_and_succeeds(
 ) -> None:
     bucket.blob("clean.txt").upload_from_string("nothing to see here\n")
     dag_run = run_dag(
-        CHAIN.format(dag_id="dlp_clean", uri="gs://dlp-landing/clean.txt", deferrable=True), "dlp_clean"
+        chain(dag_id="dlp_clean", uri="gs://dlp-landing/clean.txt", deferrable=True), "dlp_clean"
     )
     assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
     assert _xcoms(dag_run)["alert"] is False
@@ -149,7 +153,7 @@ def test_slack_500_fails_the_alert_task(
     bucket.blob("leak.txt").upload_from_string(f"contact {SECRET_EMAIL}\n")
     httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("boom", status=500)
     dag_run = run_dag(
-        CHAIN.format(dag_id="dlp_slack_down", uri="gs://dlp-landing/leak.txt", deferrable=False),
+        chain(dag_id="dlp_slack_down", uri="gs://dlp-landing/leak.txt", deferrable=False),
         "dlp_slack_down",
     )
     assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "failed"}
@@ -170,9 +174,7 @@ def test_failed_job_fails_the_sensor_with_the_jobs_error(
     bucket.blob("broken.bin").upload_from_string("x")
     dlp_fake.fail_jobs_for("gs://dlp-landing/broken.bin", "Unable to read file: permission denied")
     dag_id = f"dlp_failed_{'deferrable' if deferrable else 'poke'}"
-    dag_run = run_dag(
-        CHAIN.format(dag_id=dag_id, uri="gs://dlp-landing/broken.bin", deferrable=deferrable), dag_id
-    )
+    dag_run = run_dag(chain(dag_id=dag_id, uri="gs://dlp-landing/broken.bin", deferrable=deferrable), dag_id)
     states = _states(dag_run)
     assert states["inspect"] == "success"
     assert states["wait"] == "failed"
@@ -189,10 +191,47 @@ def test_wildcard_object_name_fails_before_any_api_call(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
     dag_run = run_dag(
-        CHAIN.format(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False),
+        chain(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False),
         "dlp_wildcard",
     )
     assert _states(dag_run)["inspect"] == "failed"
     logs = "".join(capfd.readouterr())
     assert "gcs_uri 'gs://dlp-landing/uploads/*': object name contains wildcard character(s) '*'" in logs
     assert dlp_fake.calls["create"] == 0
+
+
+def test_unknown_info_type_fails_inspect_with_the_apis_message(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    dag_run = run_dag(
+        chain("dlp_bad_type", "gs://dlp-landing/a.csv", False, extra='info_types=["EMAIL_ADRESS"]'),
+        "dlp_bad_type",
+    )
+    assert _states(dag_run)["inspect"] == "failed"
+    logs = "".join(capfd.readouterr())
+    assert "DLP rejected the inspect job for gs://dlp-landing/a.csv: " in logs
+    assert 'Invalid built-in info type name "EMAIL_ADRESS"' in logs
+    assert dlp_fake.calls["create"] == 1
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_api_500_then_success_is_retried_and_starts_one_job(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    bucket: Any,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+) -> None:
+    bucket.blob("ok.txt").upload_from_string("nothing sensitive\n")
+    dlp_fake.fail_next("create", 500)
+    dlp_fake.fail_next("get", 503)
+    dag_id = f"dlp_flaky_{'deferrable' if deferrable else 'poke'}"
+    dag_run = run_dag(chain(dag_id, "gs://dlp-landing/ok.txt", deferrable), dag_id)
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
+    assert dlp_fake.calls["create"] == 2
+    assert len(dlp_fake.jobs) == 1
