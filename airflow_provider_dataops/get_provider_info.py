@@ -67,13 +67,25 @@ def get_provider_info() -> dict[str, Any]:
         "versions": [__version__],
         "integrations": [
             {"integration-name": "StackQL", "external-doc-url": "https://stackql.io/", "tags": ["software"]},
+            {
+                "integration-name": "Google Cloud DLP",
+                "external-doc-url": "https://cloud.google.com/sensitive-data-protection/docs",
+                "tags": ["gcp"],
+            },
         ],
         "hooks": [
             {"integration-name": "StackQL", "python-modules": [f"{_PACKAGE}.hooks.stackql"]},
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.hooks.dlp"]},
         ],
-        "operators": [],
-        "sensors": [],
-        "triggers": [],
+        "operators": [
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.operators.dlp"]},
+        ],
+        "sensors": [
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.sensors.dlp"]},
+        ],
+        "triggers": [
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.triggers.dlp"]},
+        ],
         "notifications": [],
         "connection-types": [_stackql_connection_type()],
     }

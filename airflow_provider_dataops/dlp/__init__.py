@@ -1,5 +1,6 @@
 """Pure logic of the GCS DLP scan (no Airflow import): inputs, job ids, summaries, Slack messages."""
 
+from airflow_provider_dataops.dlp.events import object_uri_from_params, object_uris_from_events
 from airflow_provider_dataops.dlp.jobs import (
     DEFAULT_INFO_TYPES,
     DlpInputError,
@@ -23,6 +24,8 @@ __all__ = [
     "filter_findings",
     "job_errors",
     "meets_threshold",
+    "object_uri_from_params",
+    "object_uris_from_events",
     "parse_gcs_uri",
     "parse_job_name",
     "summarize_job",
