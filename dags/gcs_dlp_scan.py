@@ -9,7 +9,7 @@ message per object whose findings reach the threshold. Start it by hand from the
 
 Environment (read at parse time, no DB access): ``DLP_PROJECT_ID``, ``DLP_GCS_SUBSCRIPTION``,
 ``DLP_GCP_CONN_ID`` (default ``google_cloud_default``), ``DLP_SLACK_CONN_ID`` (``slack_default``),
-``DLP_MIN_FINDINGS`` (1).
+``DLP_MIN_FINDINGS`` (1), ``DLP_POLL_SECONDS`` (30).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ SUBSCRIPTION = os.environ.get("DLP_GCS_SUBSCRIPTION", "gcs-uploads-dlp")
 GCP_CONN_ID = os.environ.get("DLP_GCP_CONN_ID", "google_cloud_default")
 SLACK_CONN_ID = os.environ.get("DLP_SLACK_CONN_ID", "slack_default")
 MIN_FINDINGS = int(os.environ.get("DLP_MIN_FINDINGS", "1"))
+POLL_SECONDS = float(os.environ.get("DLP_POLL_SECONDS", "30"))
 
 uploads = Asset(
     "gcs_uploads_for_dlp",
@@ -78,7 +79,7 @@ with DAG(
         task_id="wait_for_scan",
         gcp_conn_id=GCP_CONN_ID,
         deferrable=True,
-        poke_interval=30,
+        poke_interval=POLL_SECONDS,
         timeout=6 * 3600,
     ).expand(job_name=inspect.output)
     DlpFindingsSlackOperator.partial(
