@@ -235,3 +235,24 @@ def test_api_500_then_success_is_retried_and_starts_one_job(
     assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
     assert dlp_fake.calls["create"] == 2
     assert len(dlp_fake.jobs) == 1
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_sensor_timeout_cancels_the_job_and_fails(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    dlp_fake.run_seconds = 3600
+    dag_id = f"dlp_timeout_{'deferrable' if deferrable else 'poke'}"
+    source = chain(dag_id, "gs://dlp-landing/huge.bin", deferrable).replace("timeout=60", "timeout=1")
+    dag_run = run_dag(source, dag_id)
+    states = _states(dag_run)
+    assert states["wait"] == "failed"
+    assert states["alert"] == "upstream_failed"
+    (name,) = dlp_fake.jobs
+    assert dlp_fake.state(name) == "CANCELED"
+    assert dlp_fake.calls["cancel"] == 1
