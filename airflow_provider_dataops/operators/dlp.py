@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Mapping, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -70,7 +71,7 @@ class DlpInspectOperator(BaseOperator):
         self.impersonation_chain = impersonation_chain
         self._job_name: str | None = None
 
-    @property
+    @cached_property
     def hook(self) -> DlpHook:
         return DlpHook(gcp_conn_id=self.gcp_conn_id, impersonation_chain=self.impersonation_chain)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.configuration import conf
@@ -61,7 +62,7 @@ class DlpJobSensor(BaseSensorOperator):
         parse_job_name(name)
         return name
 
-    @property
+    @cached_property
     def hook(self) -> DlpHook:
         return DlpHook(gcp_conn_id=self.gcp_conn_id, impersonation_chain=self.impersonation_chain)
 
