@@ -72,18 +72,29 @@ def get_provider_info() -> dict[str, Any]:
                 "external-doc-url": "https://docs.snowflake.com/en/sql-reference/sql/copy-into-table",
                 "tags": ["service"],
             },
+            {
+                "integration-name": "Google Cloud DLP",
+                "external-doc-url": "https://cloud.google.com/sensitive-data-protection/docs",
+                "tags": ["gcp"],
+            },
         ],
         "hooks": [
             {"integration-name": "StackQL", "python-modules": [f"{_PACKAGE}.hooks.stackql"]},
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.hooks.dlp"]},
         ],
         "operators": [
             {
                 "integration-name": "Snowflake",
                 "python-modules": [f"{_PACKAGE}.operators.parquet_to_snowflake"],
             },
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.operators.dlp"]},
         ],
-        "sensors": [],
-        "triggers": [],
+        "sensors": [
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.sensors.dlp"]},
+        ],
+        "triggers": [
+            {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.triggers.dlp"]},
+        ],
         "notifications": [],
         "connection-types": [_stackql_connection_type()],
     }

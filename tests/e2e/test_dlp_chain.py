@@ -1,0 +1,258 @@
+"""The DLP chain (inspect -> wait -> Slack) through real Airflow, real google-cloud-dlp and Slack hooks.
+
+Peers: the fake DLP REST API (tests/fixtures/dlp.py) scanning objects stored in
+gcp-storage-emulator, and pytest-httpserver as the Slack webhook.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from tests.fixtures.dlp import FakeDlp, regex_scanner
+
+pytestmark = pytest.mark.e2e
+
+SECRET_EMAIL = "zelda.secret-owner@example.org"
+SECRET_CARD = "4111 1111 1111 1111"
+WEBHOOK_PATH = "/services/T000/B000/webhooksecrettoken42"
+
+CHAIN = """
+from airflow.sdk import DAG
+from airflow_provider_dataops.operators.dlp import DlpFindingsSlackOperator, DlpInspectOperator
+from airflow_provider_dataops.sensors.dlp import DlpJobSensor
+
+with DAG("{dag_id}", schedule=None, catchup=False):
+    inspect = DlpInspectOperator(
+        task_id="inspect", project_id="test-project", gcs_uri="{uri}", gcp_conn_id="dlp_fake", {extra}
+    )
+    wait = DlpJobSensor(
+        task_id="wait", job_name=inspect.output, gcp_conn_id="dlp_fake",
+        deferrable={deferrable}, poke_interval=0.2, timeout=60,
+    )
+    DlpFindingsSlackOperator(task_id="alert", summary=wait.output, slack_webhook_conn_id="slack_test")
+"""
+
+
+@pytest.fixture
+def bucket(gcs_client: Any, dlp_fake: FakeDlp) -> Any:
+    """A bucket in the GCS emulator whose objects the fake DLP scans for real."""
+    bucket = gcs_client.create_bucket("dlp-landing")
+
+    def read(uri: str) -> str:
+        name = uri.split("/", 3)[3]
+        return bucket.blob(name).download_as_text()
+
+    dlp_fake.scanner = regex_scanner(read)
+    return bucket
+
+
+@pytest.fixture
+def slack_conn(httpserver: HTTPServer, add_connection: Callable[..., Any]) -> str:
+    add_connection(
+        "slack_test", "slackwebhook", host=httpserver.url_for("/").rstrip("/"), password=WEBHOOK_PATH
+    )
+    return "slack_test"
+
+
+def chain(dag_id: str, uri: str, deferrable: bool, extra: str = "") -> str:
+    return CHAIN.format(dag_id=dag_id, uri=uri, deferrable=deferrable, extra=extra)
+
+
+def _states(dag_run: Any) -> dict[str, str]:
+    return {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+
+
+def _xcoms(dag_run: Any) -> dict[str, Any]:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(XComModel).filter(
+            XComModel.dag_id == dag_run.dag_id, XComModel.run_id == dag_run.run_id
+        )
+        return {row.task_id: row.value for row in rows}
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_chain_alerts_slack_with_counts_and_never_the_sensitive_values(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    bucket: Any,
+    slack_conn: str,
+    httpserver: HTTPServer,
+    dlp_fake: FakeDlp,
+    caplog: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    bucket.blob("uploads/customers.csv").upload_from_string(
+        f"name,email,card\nZelda,{SECRET_EMAIL},{SECRET_CARD}\nLink,link@example.com,none\n"
+    )
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
+    dag_id = f"dlp_chain_{'deferrable' if deferrable else 'poke'}"
+    caplog.set_level(logging.DEBUG)
+    # The webhook peer's own access log prints the path it was called on; that is not our log.
+    caplog.set_level(logging.WARNING, logger="werkzeug")
+
+    dag_run = run_dag(
+        chain(dag_id=dag_id, uri="gs://dlp-landing/uploads/customers.csv", deferrable=deferrable),
+        dag_id,
+    )
+
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
+    xcoms = _xcoms(dag_run)
+    summary = xcoms["wait"]
+    assert summary["state"] == "DONE"
+    assert summary["findings"] == {"EMAIL_ADDRESS": 2, "CREDIT_CARD_NUMBER": 1}
+    assert summary["total_findings"] == 3
+    assert summary["uri"] == "gs://dlp-landing/uploads/customers.csv"
+    assert xcoms["inspect"] == summary["job_name"]
+    assert dlp_fake.calls["create"] == 1
+    (create_body,) = [body for kind, _, body in dlp_fake.requests if kind == "create"]
+    assert create_body["inspectJob"]["inspectConfig"].get("includeQuote", False) is False
+
+    (request, _response) = httpserver.log[0]
+    payload = request.get_json()
+    text = json.dumps(payload)
+    assert "EMAIL_ADDRESS" in text
+    assert "CREDIT_CARD_NUMBER" in text
+    assert "gs://dlp-landing/uploads/customers.csv" in text
+    assert summary["job_name"] in text
+    assert payload["blocks"][0]["type"] == "header"
+
+    logs = caplog.text + "".join(capfd.readouterr())
+    for secret in (SECRET_EMAIL, SECRET_CARD, "link@example.com"):
+        assert secret not in text
+        assert secret not in json.dumps(xcoms)
+        assert secret not in logs
+    assert WEBHOOK_PATH not in logs
+    assert "webhooksecrettoken42" not in logs
+
+
+def test_clean_object_sends_no_alert_and_succeeds(
+    run_dag: Callable[..., Any], dlp_conn: str, bucket: Any, slack_conn: str, httpserver: HTTPServer
+) -> None:
+    bucket.blob("clean.txt").upload_from_string("nothing to see here\n")
+    dag_run = run_dag(
+        chain(dag_id="dlp_clean", uri="gs://dlp-landing/clean.txt", deferrable=True), "dlp_clean"
+    )
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
+    assert _xcoms(dag_run)["alert"] is False
+    assert httpserver.log == []
+
+
+def test_slack_500_fails_the_alert_task(
+    run_dag: Callable[..., Any], dlp_conn: str, bucket: Any, slack_conn: str, httpserver: HTTPServer
+) -> None:
+    bucket.blob("leak.txt").upload_from_string(f"contact {SECRET_EMAIL}\n")
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("boom", status=500)
+    dag_run = run_dag(
+        chain(dag_id="dlp_slack_down", uri="gs://dlp-landing/leak.txt", deferrable=False),
+        "dlp_slack_down",
+    )
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "failed"}
+    assert len(httpserver.log) >= 1
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_failed_job_fails_the_sensor_with_the_jobs_error(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    bucket: Any,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    httpserver: HTTPServer,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    bucket.blob("broken.bin").upload_from_string("x")
+    dlp_fake.fail_jobs_for("gs://dlp-landing/broken.bin", "Unable to read file: permission denied")
+    dag_id = f"dlp_failed_{'deferrable' if deferrable else 'poke'}"
+    dag_run = run_dag(chain(dag_id=dag_id, uri="gs://dlp-landing/broken.bin", deferrable=deferrable), dag_id)
+    states = _states(dag_run)
+    assert states["inspect"] == "success"
+    assert states["wait"] == "failed"
+    assert states["alert"] == "upstream_failed"
+    assert "ended FAILED: Unable to read file: permission denied" in "".join(capfd.readouterr())
+    assert httpserver.log == []
+
+
+def test_wildcard_object_name_fails_before_any_api_call(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    dag_run = run_dag(
+        chain(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False),
+        "dlp_wildcard",
+    )
+    assert _states(dag_run)["inspect"] == "failed"
+    logs = "".join(capfd.readouterr())
+    assert "gcs_uri 'gs://dlp-landing/uploads/*': object name contains wildcard character(s) '*'" in logs
+    assert dlp_fake.calls["create"] == 0
+
+
+def test_unknown_info_type_fails_inspect_with_the_apis_message(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    dag_run = run_dag(
+        chain("dlp_bad_type", "gs://dlp-landing/a.csv", False, extra='info_types=["EMAIL_ADRESS"]'),
+        "dlp_bad_type",
+    )
+    assert _states(dag_run)["inspect"] == "failed"
+    logs = "".join(capfd.readouterr())
+    assert "DLP rejected the inspect job for gs://dlp-landing/a.csv: " in logs
+    assert 'Invalid built-in info type name "EMAIL_ADRESS"' in logs
+    assert dlp_fake.calls["create"] == 1
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_api_500_then_success_is_retried_and_starts_one_job(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    bucket: Any,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+) -> None:
+    bucket.blob("ok.txt").upload_from_string("nothing sensitive\n")
+    dlp_fake.fail_next("create", 500)
+    dlp_fake.fail_next("get", 503)
+    dag_id = f"dlp_flaky_{'deferrable' if deferrable else 'poke'}"
+    dag_run = run_dag(chain(dag_id, "gs://dlp-landing/ok.txt", deferrable), dag_id)
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
+    assert dlp_fake.calls["create"] == 2
+    assert len(dlp_fake.jobs) == 1
+
+
+@pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
+def test_sensor_timeout_cancels_the_job_and_fails(
+    deferrable: bool,
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    slack_conn: str,
+    dlp_fake: FakeDlp,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    dlp_fake.run_seconds = 3600
+    dag_id = f"dlp_timeout_{'deferrable' if deferrable else 'poke'}"
+    source = chain(dag_id, "gs://dlp-landing/huge.bin", deferrable).replace("timeout=60", "timeout=1")
+    dag_run = run_dag(source, dag_id)
+    states = _states(dag_run)
+    assert states["wait"] == "failed"
+    assert states["alert"] == "upstream_failed"
+    (name,) = dlp_fake.jobs
+    assert dlp_fake.state(name) == "CANCELED"
+    assert dlp_fake.calls["cancel"] == 1
