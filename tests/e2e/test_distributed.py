@@ -11,6 +11,7 @@ Every process is stopped by its PID afterwards, also when a test fails.
 from __future__ import annotations
 
 import importlib.util
+import json
 import secrets
 import shutil
 import sys
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.dlp import FakeDlp
 from tests.fixtures.peers import free_port
 from tests.fixtures.production import AirflowApi, ProcessGroup, airflow_free_env, wait_for_http
 
@@ -47,6 +49,7 @@ class Cluster:
     queue: str
     home: Path
     lineage_root: Path
+    dlp: FakeDlp
 
     def worker_log(self) -> str:
         return self.group.processes["celery-worker"].log()
@@ -96,6 +99,18 @@ def cluster(
     # SQLAlchemy 2.1 defaults postgresql:// to psycopg 3; this project ships psycopg2.
     db_url = f"postgresql+psycopg2://{postgres_server['user']}@{postgres_server['host']}:{postgres_server['port']}/{database}"
 
+    # The DLP job the deferred sensor waits for runs for a few seconds, so the sensor must defer.
+    dlp = FakeDlp(run_seconds=6).start()
+    dlp_connection = {
+        "conn_type": "google_cloud_platform",
+        "extra": {
+            "is_anonymous": True,
+            "project": "test-project",
+            "api_endpoint": dlp.url,
+            "transport": "rest",
+        },
+    }
+
     api_port = free_port()
     queue = f"dataops_e2e_{uuid.uuid4().hex[:8]}"
     env = airflow_free_env(
@@ -121,6 +136,7 @@ def cluster(
         AIRFLOW__SCHEDULER__SCHEDULER_HEALTH_CHECK_SERVER_PORT=str(free_port()),
         AIRFLOW__OPENLINEAGE__DISABLED="True",
         DATAOPS_LINEAGE_ROOT=str(lineage),
+        AIRFLOW_CONN_DLP_FAKE=json.dumps(dlp_connection),
     )
     airflow = str(Path(sys.executable).parent / "airflow")
     group = ProcessGroup(log_dir=root)
@@ -138,9 +154,10 @@ def cluster(
         )
         wait_for_http(f"http://127.0.0.1:{api_port}/api/v2/monitor/health", STARTUP_TIMEOUT, group)
         api = AirflowApi(f"http://127.0.0.1:{api_port}", ADMIN_USER, password)
-        yield Cluster(api=api, group=group, queue=queue, home=home, lineage_root=lineage)
+        yield Cluster(api=api, group=group, queue=queue, home=home, lineage_root=lineage, dlp=dlp)
     finally:
         group.stop_all()
+        dlp.stop()
         _forget_queue(redis_url, queue)
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database)))
@@ -208,6 +225,10 @@ def test_deferred_sensor_is_resumed_by_the_triggerer_and_tasks_run_under_the_wor
     trigger_logs = sorted(task_logs.glob("attempt=1.log.trigger.*.log"))
     assert trigger_logs, f"the triggerer wrote no log for the sensor in {task_logs}"
     assert "Trigger fired event" in trigger_logs[0].read_text()
+    # The sensor resumed with the finished job of the fake DLP API.
+    (job_name,) = cluster.dlp.jobs
+    assert cluster.dlp.state(job_name) == "DONE"
+    assert cluster.api.xcom(DEFERRED_DAG_ID, run_id, "wait")["state"] == "DONE"
     assert "Pausing task as DEFERRED" in (task_logs / "attempt=1.log").read_text()
     # Once to defer, once more to resume after the trigger fired: both on the worker.
     executions = [
