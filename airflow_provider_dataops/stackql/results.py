@@ -1,0 +1,155 @@
+"""Result rows + DB-API ``cursor.description`` into typed columns and DataFrames.
+
+StackQL sends most columns as text (type 25) and numbers as ``numeric`` (1700). Text stays
+text (no guessing, unlike the seed's ``pd.read_json(json.dumps(rows))``); a numeric column
+becomes int64 when every value is integral and fits, float64 when every value has at most 15
+significant digits (so the float prints back as the same decimal), else it keeps
+:class:`decimal.Decimal`. Numeric values may arrive as ``str`` (the hook reads them as text,
+which is faster than building Decimals) or as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+NUMERIC_OID = 1700
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+_FLOAT_DIGITS = 15
+
+Kind = Literal["int", "float", "decimal", "other"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    values: list[Any]
+
+
+def columns_from_rows(
+    rows: Sequence[Sequence[Any]], description: Sequence[Sequence[Any]] | None
+) -> list[Column]:
+    """Transpose ``rows`` into one :class:`Column` per ``description`` entry (none if no result set)."""
+    if not description:
+        return []
+    names = [str(item[0]) for item in description]
+    transposed = [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    return [
+        _numeric_column(name, values) if item[1] == NUMERIC_OID else Column(name, "other", values)
+        for name, item, values in zip(names, description, transposed, strict=True)
+    ]
+
+
+def _numeric_column(name: str, values: list[Any]) -> Column:
+    present = [v for v in values if v is not None] if None in values else values
+    try:
+        ints = [int(v) if isinstance(v, str) else _exact_int(v) for v in present]
+    except (ValueError, ArithmeticError):
+        pass
+    else:
+        if not ints or (min(ints) >= _INT64_MIN and max(ints) <= _INT64_MAX):
+            return Column(name, "int", _refill(values, ints))
+    if all(_float_safe(v) for v in present):
+        return Column(name, "float", [None if v is None else float(v) for v in values])
+    return Column(name, "decimal", [None if v is None else Decimal(v) for v in values])
+
+
+def _exact_int(value: Any) -> int:
+    as_int = int(value)
+    if as_int != value:
+        raise ValueError(f"{value} is not integral")
+    return as_int
+
+
+def _float_safe(value: Any) -> bool:
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return True
+        digits = value.as_tuple().digits
+        return len(digits) - _leading_zeros(digits) <= _FLOAT_DIGITS
+    text = str(value).lstrip("+-")
+    if text in ("NaN", "Infinity"):
+        return True
+    return len(text.replace(".", "").lstrip("0")) <= _FLOAT_DIGITS
+
+
+def _leading_zeros(digits: tuple[int, ...]) -> int:
+    count = 0
+    for digit in digits:
+        if digit:
+            break
+        count += 1
+    return count
+
+
+def _refill(values: list[Any], present: list[Any]) -> list[Any]:
+    if len(present) == len(values):
+        return present
+    filled = iter(present)
+    return [None if v is None else next(filled) for v in values]
+
+
+def to_dataframe(columns: Sequence[Column], df_type: str = "pandas") -> Any:
+    """Build a pandas or polars DataFrame from :func:`columns_from_rows` output."""
+    if df_type == "pandas":
+        return _pandas(columns)
+    if df_type == "polars":
+        return _polars(columns)
+    raise ValueError(f"df_type must be 'pandas' or 'polars', not {df_type!r}")
+
+
+def _pandas(columns: Sequence[Column]) -> Any:
+    import numpy as np
+    import pandas as pd
+
+    data: dict[str, Any] = {}
+    for column in columns:
+        has_null = None in column.values
+        if column.kind == "int":
+            if has_null:
+                data[column.name] = pd.array(column.values, dtype="Int64")
+            else:
+                data[column.name] = np.array(column.values, dtype=np.int64)
+        elif column.kind == "float":
+            data[column.name] = np.array(
+                [np.nan if v is None else v for v in column.values], dtype=np.float64
+            )
+        elif column.kind == "decimal":
+            data[column.name] = pd.Series(column.values, dtype=object)
+        else:
+            data[column.name] = pd.Series(column.values, dtype=_infer(column.values))
+    if len(data) < len(columns):
+        raise ValueError(f"duplicate column names in the result: {[c.name for c in columns]}")
+    return pd.DataFrame(data)
+
+
+def _infer(values: list[Any]) -> Any:
+    """Object dtype for text (kept as Python str), else let pandas infer (ints, bools, dates)."""
+    sample = next((v for v in values if v is not None), None)
+    return object if sample is None or isinstance(sample, str) else None
+
+
+def _polars(columns: Sequence[Column]) -> Any:
+    import polars as pl
+
+    series = []
+    for column in columns:
+        if column.kind == "int":
+            series.append(pl.Series(column.name, column.values, dtype=pl.Int64))
+        elif column.kind == "float":
+            series.append(pl.Series(column.name, column.values, dtype=pl.Float64))
+        elif column.kind == "decimal":
+            series.append(
+                pl.Series(column.name, column.values, dtype=pl.Decimal(scale=_max_scale(column.values)))
+            )
+        else:
+            series.append(pl.Series(column.name, column.values, strict=False))
+    return pl.DataFrame(series)
+
+
+def _max_scale(values: list[Any]) -> int:
+    exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal) and v.is_finite()]
+    return max((-e for e in exponents if isinstance(e, int) and e < 0), default=0)
