@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -127,7 +127,7 @@ class StackQLHook(DbApiHook):
     def fetch_with_description(
         self,
         sql: str | list[str],
-        parameters: list[Any] | tuple[Any, ...] | Mapping[str, Any] | None = None,
+        parameters: Sequence[Any] | Mapping[str, Any] | None = None,
     ) -> tuple[list[tuple[Any, ...]], Any]:
         """Rows and ``cursor.description`` of the last statement; ``numeric`` values arrive as text."""
         import psycopg2.extensions

@@ -16,10 +16,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 NUMERIC_OID = 1700
+TEXT_OIDS = frozenset({25, 1043, 1042, 19})  # text, varchar, bpchar, name
 _INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
 _FLOAT_DIGITS = 15
 
-Kind = Literal["int", "float", "decimal", "other"]
+Kind = Literal["int", "float", "decimal", "text", "other"]
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,15 @@ def columns_from_rows(
     names = [str(item[0]) for item in description]
     transposed = [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in names]
     return [
-        _numeric_column(name, values) if item[1] == NUMERIC_OID else Column(name, "other", values)
+        _column(name, item[1], values)
         for name, item, values in zip(names, description, transposed, strict=True)
     ]
+
+
+def _column(name: str, type_code: Any, values: list[Any]) -> Column:
+    if type_code == NUMERIC_OID:
+        return _numeric_column(name, values)
+    return Column(name, "text" if type_code in TEXT_OIDS else "other", values)
 
 
 def _numeric_column(name: str, values: list[Any]) -> Column:
@@ -93,12 +100,14 @@ def _refill(values: list[Any], present: list[Any]) -> list[Any]:
 
 
 def to_dataframe(columns: Sequence[Column], df_type: str = "pandas") -> Any:
-    """Build a pandas or polars DataFrame from :func:`columns_from_rows` output."""
+    """Build a pandas or polars DataFrame (or, with ``"arrow"``, a pyarrow Table) from columns."""
     if df_type == "pandas":
         return _pandas(columns)
     if df_type == "polars":
         return _polars(columns)
-    raise ValueError(f"df_type must be 'pandas' or 'polars', not {df_type!r}")
+    if df_type == "arrow":
+        return _arrow(columns)
+    raise ValueError(f"df_type must be 'pandas', 'polars' or 'arrow', not {df_type!r}")
 
 
 def _pandas(columns: Sequence[Column]) -> Any:
@@ -117,7 +126,7 @@ def _pandas(columns: Sequence[Column]) -> Any:
             data[column.name] = np.array(
                 [np.nan if v is None else v for v in column.values], dtype=np.float64
             )
-        elif column.kind == "decimal":
+        elif column.kind == "decimal" or column.kind == "text":
             data[column.name] = pd.Series(column.values, dtype=object)
         else:
             data[column.name] = pd.Series(column.values, dtype=_infer(column.values))
@@ -145,6 +154,8 @@ def _polars(columns: Sequence[Column]) -> Any:
             series.append(
                 pl.Series(column.name, column.values, dtype=pl.Decimal(scale=_max_scale(column.values)))
             )
+        elif column.kind == "text":
+            series.append(pl.Series(column.name, column.values, dtype=pl.String))
         else:
             series.append(pl.Series(column.name, column.values, strict=False))
     return pl.DataFrame(series)
@@ -153,3 +164,33 @@ def _polars(columns: Sequence[Column]) -> Any:
 def _max_scale(values: list[Any]) -> int:
     exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal) and v.is_finite()]
     return max((-e for e in exponents if isinstance(e, int) and e < 0), default=0)
+
+
+def _arrow(columns: Sequence[Column]) -> Any:
+    import pyarrow as pa
+
+    names = [c.name for c in columns]
+    if len(set(names)) < len(names):
+        raise ValueError(f"duplicate column names in the result: {names}")
+    fixed = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}
+    arrays = []
+    for column in columns:
+        if column.kind in fixed:
+            arrays.append(pa.array(column.values, type=fixed[column.kind]))
+        elif column.kind == "decimal":
+            arrays.append(pa.array(column.values, type=_arrow_decimal(column.values)))
+        else:
+            arrays.append(pa.array(column.values))
+    return pa.Table.from_arrays(arrays, names=names)
+
+
+def _arrow_decimal(values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    finite = [v for v in values if isinstance(v, Decimal) and v.is_finite()]
+    scale = _max_scale(values)
+    integer_digits = max((len(v.as_tuple().digits) + int(v.as_tuple().exponent) for v in finite), default=1)
+    precision = max(integer_digits, 1) + scale
+    if len(finite) < len([v for v in values if v is not None]):
+        raise ValueError("numeric NaN/Infinity among non-float values cannot be written as a decimal column")
+    return pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(min(precision, 76), scale)

@@ -87,4 +87,13 @@ def test_other_types_are_kept_as_the_driver_made_them() -> None:
 
 def test_unknown_df_type_is_refused() -> None:
     with pytest.raises(ValueError, match="df_type"):
-        to_dataframe([], "arrow")
+        to_dataframe([], "spark")
+
+
+def test_arrow_table_types_each_kind() -> None:
+    rows = [("a", "1", "1.5", "12345678901234567.5"), ("b", None, "2", "1")]
+    table = to_dataframe(
+        columns_from_rows(rows, _desc(("s", TEXT), ("i", NUMERIC), ("f", NUMERIC), ("d", NUMERIC))), "arrow"
+    )
+    assert [str(t) for t in table.schema.types] == ["string", "int64", "double", "decimal128(18, 1)"]
+    assert table.column("i").to_pylist() == [1, None]
