@@ -10,6 +10,9 @@ Connections: ``stackql_default`` (a StackQL server, ``stackql --pgsrv.port=5444 
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pendulum
 from airflow.sdk import Param, dag
 
@@ -22,6 +25,7 @@ FROM google.compute.instances
 WHERE project = %(project)s AND zone = %(zone)s
 GROUP BY status
 """
+DEFAULT_OUTPUT_DIR = str(Path(tempfile.gettempdir()) / "cloud_inventory")
 
 
 @dag(
@@ -33,7 +37,7 @@ GROUP BY status
     params={
         "project": Param("stackql-demo", type="string", description="Google Cloud project"),
         "zone": Param("australia-southeast1-a", type="string", description="Compute Engine zone"),
-        "output_dir": Param("/tmp/cloud_inventory", type="string", description="local, gs:// or s3:// folder"),
+        "output_dir": Param(DEFAULT_OUTPUT_DIR, type="string", description="local, gs:// or s3:// folder"),
     },
 )
 def cloud_inventory() -> None:
