@@ -8,8 +8,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from airflow.providers.common.sql.hooks.sql import DbApiHook
 
-from airflow_provider_dataops.stackql import StackQLConnectionError, StackQLTemplateError
+from airflow_provider_dataops.stackql import StackQLConnectionError, StackQLTemplateError, connect
 from airflow_provider_dataops.stackql import expand as _expand
+from airflow_provider_dataops.stackql.client import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    KEEPALIVES,
+    numeric_as_text_cursor,
+)
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -22,12 +29,7 @@ __all__ = [
     "StackQLTemplateError",
 ]
 
-DEFAULT_HOST = "localhost"
-DEFAULT_PORT = 5444
-DEFAULT_CONNECT_TIMEOUT = 10
 SSL_EXTRAS = ("sslmode", "sslcert", "sslkey", "sslrootcert")
-# StackQL has no statement_timeout; TCP keepalives at least notice a peer that vanished.
-_KEEPALIVES = {"keepalives": 1, "keepalives_idle": 30, "keepalives_interval": 10, "keepalives_count": 3}
 
 
 def connect_kwargs(conn: Connection) -> dict[str, Any]:
@@ -46,28 +48,12 @@ def connect_kwargs(conn: Connection) -> dict[str, Any]:
         "user": conn.login or "stackql",
         "dbname": conn.schema or "stackql",
         "connect_timeout": timeout,
-        **_KEEPALIVES,
+        **KEEPALIVES,
     }
     for key in SSL_EXTRAS:
         if extra.get(key):
             kwargs[key] = extra[key]
     return kwargs
-
-
-def connect(**kwargs: Any) -> Any:
-    """psycopg2 connection in autocommit; connection failures name host:port in one line."""
-    import psycopg2
-
-    try:
-        connection = psycopg2.connect(**kwargs)
-    except psycopg2.OperationalError as err:
-        where = f"{kwargs.get('host', DEFAULT_HOST)}:{kwargs.get('port', DEFAULT_PORT)}"
-        reason = " ".join(str(err).split()) or type(err).__name__
-        if "timeout expired" in reason:
-            reason = f"no answer within {kwargs.get('connect_timeout')} s ({reason})"
-        raise StackQLConnectionError(f"cannot connect to the StackQL server at {where}: {reason}") from err
-    connection.autocommit = True
-    return connection
 
 
 class StackQLHook(DbApiHook):
@@ -130,14 +116,10 @@ class StackQLHook(DbApiHook):
         parameters: Sequence[Any] | Mapping[str, Any] | None = None,
     ) -> tuple[list[tuple[Any, ...]], Any]:
         """Rows and ``cursor.description`` of the last statement; ``numeric`` values arrive as text."""
-        import psycopg2.extensions
-
         statements = [sql] if isinstance(sql, str) else list(sql)
         if not statements or not all(s.strip() for s in statements):
             raise ValueError("no SQL statement to run")
-        numeric_as_text = psycopg2.extensions.new_type((1700,), "STACKQL_NUMERIC", lambda value, _cur: value)
-        with closing(self.get_conn()) as conn, closing(conn.cursor()) as cur:
-            psycopg2.extensions.register_type(numeric_as_text, cur)
+        with closing(self.get_conn()) as conn, closing(numeric_as_text_cursor(conn)) as cur:
             for statement in statements:
                 self._run_command(cur, statement, parameters)
             description = cur.description

@@ -131,6 +131,6 @@ class StackQLToParquetOperator(BaseOperator):
             conn = self.hook.get_connection(self.stackql_conn_id)
         except Exception:
             return "unknown"
-        from airflow_provider_dataops.hooks.stackql import DEFAULT_HOST, DEFAULT_PORT
+        from airflow_provider_dataops.stackql.client import DEFAULT_HOST, DEFAULT_PORT
 
         return f"{conn.host or DEFAULT_HOST}:{conn.port or DEFAULT_PORT}"

@@ -6,6 +6,7 @@ operator and the ``%stackql`` IPython magic.
 
 from __future__ import annotations
 
+from airflow_provider_dataops.stackql.client import StackQLConnectionError, connect, fetch
 from airflow_provider_dataops.stackql.results import NUMERIC_OID, Column, columns_from_rows, to_dataframe
 from airflow_provider_dataops.stackql.template import StackQLTemplateError, expand
 
@@ -15,10 +16,8 @@ __all__ = [
     "StackQLConnectionError",
     "StackQLTemplateError",
     "columns_from_rows",
+    "connect",
     "expand",
+    "fetch",
     "to_dataframe",
 ]
-
-
-class StackQLConnectionError(ConnectionError):
-    """The StackQL server at host:port is down, refused us, or accepted but never answered."""
