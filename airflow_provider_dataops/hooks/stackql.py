@@ -17,6 +17,7 @@ from airflow_provider_dataops.stackql.client import (
     KEEPALIVES,
     numeric_as_text_cursor,
 )
+from airflow_provider_dataops.stackql.results import gc_paused
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -123,5 +124,8 @@ class StackQLHook(DbApiHook):
             for statement in statements:
                 self._run_command(cur, statement, parameters)
             description = cur.description
-            rows = cur.fetchall() if description is not None else []
+            if description is None:
+                return [], None
+            with gc_paused():
+                rows = cur.fetchall()
         return rows, description

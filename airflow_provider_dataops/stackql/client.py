@@ -6,6 +6,8 @@ from collections.abc import Mapping, Sequence
 from contextlib import closing
 from typing import Any
 
+from airflow_provider_dataops.stackql.results import gc_paused
+
 DEFAULT_HOST = "localhost"
 DEFAULT_PORT = 5444
 DEFAULT_CONNECT_TIMEOUT = 10
@@ -58,4 +60,7 @@ def fetch(
     with closing(numeric_as_text_cursor(connection)) as cur:
         cur.execute(sql, parameters or None)
         description = cur.description
-        return (cur.fetchall() if description is not None else []), description
+        if description is None:
+            return [], None
+        with gc_paused():
+            return cur.fetchall(), description

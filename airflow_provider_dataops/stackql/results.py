@@ -10,7 +10,9 @@ which is faster than building Decimals) or as ``Decimal``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -25,9 +27,14 @@ Kind = Literal["int", "float", "decimal", "text", "other"]
 
 @dataclass(frozen=True)
 class Column:
+    """One result column; ``values`` is a list, or a pyarrow Array for numeric text typed in bulk."""
+
     name: str
     kind: Kind
-    values: list[Any]
+    values: Any
+
+    def to_list(self) -> list[Any]:
+        return self.values.to_pylist() if hasattr(self.values, "to_pylist") else list(self.values)
 
 
 def columns_from_rows(
@@ -37,11 +44,35 @@ def columns_from_rows(
     if not description:
         return []
     names = [str(item[0]) for item in description]
-    transposed = [list(values) for values in zip(*rows, strict=True)] if rows else [[] for _ in names]
+    transposed = _transpose(rows, len(names))
     return [
         _column(name, item[1], values)
         for name, item, values in zip(names, description, transposed, strict=True)
     ]
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while building many young, acyclic containers (rows, columns)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows to column lists, GC paused: with a fresh ``fetchall()`` (all objects young) the
+    collections would otherwise cost more than the transposition itself."""
+    if not rows:
+        return [[] for _ in range(width)]
+    with gc_paused():
+        columns = [list(values) for values in zip(*rows, strict=True)]
+    if len(columns) != width:
+        raise ValueError(f"rows have {len(columns)} values but the description names {width} columns")
+    return columns
 
 
 def _column(name: str, type_code: Any, values: list[Any]) -> Column:
@@ -51,6 +82,11 @@ def _column(name: str, type_code: Any, values: list[Any]) -> Column:
 
 
 def _numeric_column(name: str, values: list[Any]) -> Column:
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, str):
+        column = _numeric_text_column(name, values)
+        if column is not None:
+            return column
     present = [v for v in values if v is not None] if None in values else values
     try:
         ints = [int(v) if isinstance(v, str) else _exact_int(v) for v in present]
@@ -62,6 +98,31 @@ def _numeric_column(name: str, values: list[Any]) -> Column:
     if all(_float_safe(v) for v in present):
         return Column(name, "float", [None if v is None else float(v) for v in values])
     return Column(name, "decimal", [None if v is None else Decimal(v) for v in values])
+
+
+def _numeric_text_column(name: str, values: list[Any]) -> Column | None:
+    """Vectorised (pyarrow) typing of numeric text; ``None`` when it must stay Decimal."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        text = pa.array(values, type=pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    if not pc.any(pc.match_substring(text, ".")).as_py():
+        try:
+            return Column(name, "int", pc.cast(text, pa.int64()))
+        except pa.ArrowInvalid:  # NaN, Infinity or beyond int64
+            pass
+    finite = pc.invert(pc.is_in(text, value_set=pa.array(["NaN", "Infinity", "-Infinity"])))
+    # digits incl. leading zeros: conservative, never calls a lossy value lossless
+    digits = pc.subtract(
+        pc.utf8_length(text), pc.add(pc.count_substring(text, "."), pc.count_substring(text, "-"))
+    )
+    widest = pc.max(pc.if_else(finite, digits, 0)).as_py()
+    if widest is not None and widest > _FLOAT_DIGITS:
+        return None
+    return Column(name, "float", pc.cast(text, pa.float64()))
 
 
 def _exact_int(value: Any) -> int:
@@ -111,21 +172,19 @@ def to_dataframe(columns: Sequence[Column], df_type: str = "pandas") -> Any:
 
 
 def _pandas(columns: Sequence[Column]) -> Any:
-    import numpy as np
     import pandas as pd
 
     data: dict[str, Any] = {}
     for column in columns:
-        has_null = None in column.values
         if column.kind == "int":
-            if has_null:
-                data[column.name] = pd.array(column.values, dtype="Int64")
+            ints = _as_arrow(column.values, "int64")
+            if ints.null_count:
+                mask = ints.is_null().to_numpy(zero_copy_only=False)
+                data[column.name] = pd.arrays.IntegerArray(ints.fill_null(0).to_numpy(), mask)
             else:
-                data[column.name] = np.array(column.values, dtype=np.int64)
+                data[column.name] = ints.to_numpy()
         elif column.kind == "float":
-            data[column.name] = np.array(
-                [np.nan if v is None else v for v in column.values], dtype=np.float64
-            )
+            data[column.name] = _as_arrow(column.values, "float64").to_numpy(zero_copy_only=False)
         elif column.kind == "decimal" or column.kind == "text":
             data[column.name] = pd.Series(column.values, dtype=object)
         else:
@@ -133,6 +192,12 @@ def _pandas(columns: Sequence[Column]) -> Any:
     if len(data) < len(columns):
         raise ValueError(f"duplicate column names in the result: {[c.name for c in columns]}")
     return pd.DataFrame(data)
+
+
+def _as_arrow(values: Any, type_name: str) -> Any:
+    import pyarrow as pa
+
+    return values if isinstance(values, pa.Array) else pa.array(values, type=getattr(pa, type_name)())
 
 
 def _infer(values: list[Any]) -> Any:
@@ -147,9 +212,9 @@ def _polars(columns: Sequence[Column]) -> Any:
     series = []
     for column in columns:
         if column.kind == "int":
-            series.append(pl.Series(column.name, column.values, dtype=pl.Int64))
+            series.append(pl.Series(column.name, _as_arrow(column.values, "int64")))
         elif column.kind == "float":
-            series.append(pl.Series(column.name, column.values, dtype=pl.Float64))
+            series.append(pl.Series(column.name, _as_arrow(column.values, "float64")))
         elif column.kind == "decimal":
             series.append(
                 pl.Series(column.name, column.values, dtype=pl.Decimal(scale=_max_scale(column.values)))
@@ -175,7 +240,9 @@ def _arrow(columns: Sequence[Column]) -> Any:
     fixed = {"int": pa.int64(), "float": pa.float64(), "text": pa.string()}
     arrays = []
     for column in columns:
-        if column.kind in fixed:
+        if isinstance(column.values, pa.Array):
+            arrays.append(column.values)
+        elif column.kind in fixed:
             arrays.append(pa.array(column.values, type=fixed[column.kind]))
         elif column.kind == "decimal":
             arrays.append(pa.array(column.values, type=_arrow_decimal(column.values)))

@@ -46,7 +46,7 @@ def test_integer_beyond_int64_stays_decimal() -> None:
 def test_decimal_values_are_converted_too() -> None:
     cols = columns_from_rows([(Decimal("3"),), (Decimal("4.0"),)], _desc(("x", NUMERIC)))
     assert cols[0].kind == "int"
-    assert cols[0].values == [3, 4]
+    assert cols[0].to_list() == [3, 4]
 
 
 def test_nullable_integral_numeric_uses_nullable_int64() -> None:
@@ -97,3 +97,18 @@ def test_arrow_table_types_each_kind() -> None:
     )
     assert [str(t) for t in table.schema.types] == ["string", "int64", "double", "decimal128(18, 1)"]
     assert table.column("i").to_pylist() == [1, None]
+
+
+def test_numeric_nan_and_infinity_become_float() -> None:
+    df = to_dataframe(
+        columns_from_rows([("NaN",), ("Infinity",), ("-Infinity",), ("2",)], _desc(("x", NUMERIC)))
+    )
+    assert df.dtypes["x"] == "float64"
+    values = df["x"].tolist()
+    assert values[1:] == [float("inf"), float("-inf"), 2.0]
+    assert values[0] != values[0]
+
+
+def test_rows_shorter_than_the_description_are_refused() -> None:
+    with pytest.raises(ValueError, match="2 columns"):
+        columns_from_rows([("a",)], _desc(("a", TEXT), ("b", TEXT)))
