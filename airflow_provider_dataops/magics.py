@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from contextlib import closing
+from contextlib import closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -102,24 +102,39 @@ def open_connection(options: Options) -> Any:
     if options.dsn:
         return connect(dsn=options.dsn)
     if options.conn:
-        from airflow_provider_dataops.hooks.stackql import StackQLHook
-
-        return StackQLHook(stackql_conn_id=options.conn).get_conn()
+        conn = airflow_connection(options.conn)
+        if conn is None:
+            raise MagicUsageError(f"Airflow connection {options.conn!r} is not defined")
+        return _connect_airflow(conn)
     if _airflow_configured():
-        from airflow_provider_dataops.hooks.stackql import StackQLHook
-
-        hook = StackQLHook(stackql_conn_id=DEFAULT_CONN_ID)
-        if _defined(hook):
-            return hook.get_conn()
+        conn = airflow_connection(DEFAULT_CONN_ID)
+        if conn is not None:
+            return _connect_airflow(conn)
     return connect(dsn=os.environ.get("STACKQL_DSN") or FALLBACK_DSN)
 
 
-def _defined(hook: Any) -> bool:
+def airflow_connection(conn_id: str) -> Any:
+    """The Airflow connection ``conn_id``, or ``None``.
+
+    Outside a task the Task SDK sees only environment variables and secrets backends, so the
+    metadata DB (where ``airflow connections add`` puts them) is read through the core model.
+    """
+    from airflow_provider_dataops.hooks.stackql import StackQLHook
+
+    with suppress(Exception):  # not visible to the SDK: try the metadata DB next
+        return StackQLHook(stackql_conn_id=conn_id).get_connection(conn_id)
     try:
-        hook.get_connection(DEFAULT_CONN_ID)
-    except Exception:  # not defined in Airflow: fall through to STACKQL_DSN
-        return False
-    return True
+        from airflow.models.connection import Connection
+
+        return Connection.get_connection_from_secrets(conn_id)
+    except Exception:  # not defined anywhere (or no metadata DB)
+        return None
+
+
+def _connect_airflow(conn: Any) -> Any:
+    from airflow_provider_dataops.hooks.stackql import connect_kwargs
+
+    return connect(**connect_kwargs(conn))
 
 
 _EXPECTED_ERRORS: tuple[type[BaseException], ...] = (

@@ -132,3 +132,25 @@ def test_parse_line_keeps_the_query_verbatim() -> None:
 def test_bad_options_are_refused(line: str, message: str) -> None:
     with pytest.raises(MagicUsageError, match=message):
         parse_line(line)
+
+
+def test_conn_option_reads_connections_from_the_metadata_db(
+    shell: Any, stackql_db: dict[str, Any], add_connection: Callable[..., Any]
+) -> None:
+    add_connection(
+        "stackql_magic_db",
+        "stackql",
+        host=stackql_db["host"],
+        port=stackql_db["port"],
+        login=stackql_db["user"],
+        schema=stackql_db["dbname"],
+    )
+    df = shell.run_cell(
+        "%stackql --conn stackql_magic_db SELECT count(*)::numeric AS n FROM instances"
+    ).result
+    assert df["n"].tolist() == [5]
+
+
+def test_undefined_conn_is_one_line(shell: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    line = _one_line_error(shell, capsys, "%stackql --conn no_such_conn SELECT 1")
+    assert line == "stackql: Airflow connection 'no_such_conn' is not defined"
