@@ -108,6 +108,8 @@ class StackQLHook(DbApiHook):
 
         if df_type not in ("pandas", "polars"):
             raise ValueError(f"df_type must be 'pandas' or 'polars', not {df_type!r}")
+        if kwargs:
+            raise TypeError(f"StackQLHook.get_df takes no read_sql options, got {sorted(kwargs)}")
         rows, description = self.fetch_with_description(sql, parameters)
         return to_dataframe(columns_from_rows(rows, description), df_type)
 

@@ -143,3 +143,11 @@ def test_ssl_extras_reach_libpq(stackql_conn: Callable[..., str]) -> None:
 def test_invalid_connect_timeout_is_a_clear_error(stackql_conn: Callable[..., str]) -> None:
     with pytest.raises(ValueError, match="connect_timeout must be whole seconds"):
         StackQLHook(stackql_conn_id=stackql_conn(connect_timeout="soon")).get_conn()
+
+
+def test_get_df_refuses_options_it_would_ignore(stackql_conn: Callable[..., str]) -> None:
+    hook = StackQLHook(stackql_conn_id=stackql_conn())
+    with pytest.raises(TypeError, match="index_col"):
+        hook.get_df("SELECT 1", index_col="x")
+    with pytest.raises(ValueError, match="df_type"):
+        hook.get_df("SELECT 1", df_type="arrow")  # type: ignore[arg-type]
