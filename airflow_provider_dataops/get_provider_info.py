@@ -88,6 +88,7 @@ def get_provider_info() -> dict[str, Any]:
                 "python-modules": [f"{_PACKAGE}.operators.parquet_to_snowflake"],
             },
             {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.operators.dlp"]},
+            {"integration-name": "StackQL", "python-modules": [f"{_PACKAGE}.operators.stackql"]},
         ],
         "sensors": [
             {"integration-name": "Google Cloud DLP", "python-modules": [f"{_PACKAGE}.sensors.dlp"]},

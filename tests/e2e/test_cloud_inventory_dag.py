@@ -1,0 +1,82 @@
+"""The cloud_inventory example DAG in a real DAG run: StackQL query -> Parquet -> Snowflake.
+
+Peers: real PostgreSQL for the StackQL server (its provider table ``google.compute.instances``
+swapped in the DAG source for a view of the same shape, as PostgreSQL has no such catalog), and
+fakesnow in patch mode for Snowflake (SnowflakeHook cannot reach the fakesnow *server*: it
+always speaks https), as in test_parquet_to_snowflake_operator.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "cloud_inventory.py"
+
+
+@pytest.fixture
+def inventory_peers(stackql_db: dict[str, Any], add_connection: Any) -> Iterator[Any]:
+    import psycopg2
+
+    fakesnow = pytest.importorskip("fakesnow", reason="fakesnow is not installed (dev extra)")
+    import snowflake.connector
+
+    with psycopg2.connect(connect_timeout=5, **stackql_db) as pg, pg.cursor() as cur:
+        cur.execute(
+            "CREATE VIEW compute_instances AS "
+            "SELECT name, status, zone, 'stackql-demo'::text AS project FROM instances"
+        )
+    pg.close()
+    add_connection(
+        "stackql_default",
+        "stackql",
+        host=stackql_db["host"],
+        port=stackql_db["port"],
+        login=stackql_db["user"],
+        schema=stackql_db["dbname"],
+    )
+    add_connection(
+        "snowflake_default",
+        "snowflake",
+        login="fake",
+        password="snow",
+        schema="PUBLIC",
+        extra=json.dumps({"account": "fakesnow", "database": "INVENTORY"}),
+    )
+    with fakesnow.patch():
+        conn = snowflake.connector.connect(account="fakesnow", user="fake", password="snow")
+        conn.cursor().execute("CREATE DATABASE IF NOT EXISTS INVENTORY")
+        conn.cursor().execute("CREATE SCHEMA IF NOT EXISTS INVENTORY.PUBLIC")
+        yield conn
+        conn.close()
+
+
+def test_cloud_inventory_counts_instances_per_status_into_snowflake(
+    run_dag: Any, inventory_peers: Any, tmp_path: Path
+) -> None:
+    source = DAG_FILE.read_text()
+    assert "FROM google.compute.instances" in source
+    source = source.replace("FROM google.compute.instances", "FROM compute_instances")
+    run = run_dag(
+        source,
+        "cloud_inventory",
+        run_conf={"project": "stackql-demo", "zone": "australia-southeast1-a", "output_dir": str(tmp_path)},
+    )
+    assert run.state == "success"
+    (parquet,) = tmp_path.glob("*/instances_by_status.parquet")
+    assert parquet.stat().st_size > 0
+    cur = inventory_peers.cursor()
+    cur.execute(
+        "SELECT status, num_instances, project, zone "
+        "FROM INVENTORY.PUBLIC.INSTANCES_BY_STATUS ORDER BY status"
+    )
+    assert [tuple(r) for r in cur.fetchall()] == [
+        ("RUNNING", 4, "stackql-demo", "australia-southeast1-a"),
+        ("TERMINATED", 1, "stackql-demo", "australia-southeast1-a"),
+    ]
