@@ -78,7 +78,7 @@ def run_validate(args: argparse.Namespace) -> int:
     airflow_args = _airflow_args()
     for config in args.configs:
         try:
-            loaded = load_config(config, _variables(args), cwd=args.cwd)
+            loaded = load_config(config, _variables(args), cwd=args.cwd and args.cwd.resolve())
             problems += validate_config(
                 loaded, str(config), task_modules=args.task_module, airflow_args=airflow_args
             )[1]
@@ -96,7 +96,7 @@ def run_render(args: argparse.Namespace) -> int:
     from airflow_provider_dataops.hocon.loader import load_config
 
     try:
-        loaded = load_config(args.config, _variables(args), cwd=args.cwd)
+        loaded = load_config(args.config, _variables(args), cwd=args.cwd and args.cwd.resolve())
     except HoconConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

@@ -137,13 +137,17 @@ class DeleteOlderThan(Task):
         if not _inside(folder, boundary):
             self.logger.error("Refusing: path %s is outside root %s", folder, boundary)
             return False
-        if days < 0:
-            self.logger.error("days must be >= 0, got %s", days)
+        try:
+            age_days = float(days)  # a Jinja-rendered value (e.g. a DAG Param) arrives as a string
+        except (TypeError, ValueError):
+            age_days = -1.0
+        if age_days < 0:
+            self.logger.error("days must be a number >= 0, got %r", days)
             return False
         if not folder.is_dir():
             self.logger.info("%s does not exist: nothing to delete", folder)
             return True
-        cutoff = time.time() - float(days) * 86400
+        cutoff = time.time() - age_days * 86400
         deleted = 0
         for current, _dirs, files in os.walk(folder):
             for name in sorted(files):
