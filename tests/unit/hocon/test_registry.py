@@ -29,7 +29,7 @@ def test_entry_point_group_registers_another_packages_task_types(
     fresh = TaskRegistry()
     assert fresh.has("acme_greet")
     assert fresh.create("acme_greet").run(who="x") is True
-    specs, problems = validate_config(
+    _, problems = validate_config(
         {"tasks": [{"name": "acme_greet", "args": {}}]}, "c.conf", task_registry=fresh
     )
     assert problems == ["c.conf: tasks[0] (acme_greet): missing mandatory arg 'who'"]
