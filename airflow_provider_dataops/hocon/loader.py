@@ -63,10 +63,10 @@ def _include_tree(path: Path) -> tuple[list[tuple[Path, bytes]], list[str]]:
                 continue
             if "*" in target or "?" in target:
                 continue
-            included = (current.parent / target).resolve()
+            included = Path(os.path.normpath(current.parent / target))
             if included in seen:
                 continue
-            if not included.is_file():
+            if not os.path.isfile(included):
                 line = text.count("\n", 0, match.start()) + 1
                 problems.append(f"{current}:{line}: included file '{target}' not found ({included})")
                 continue
@@ -153,8 +153,8 @@ def load_config(
     never modified. ``cwd`` is the value of ``${CWD}``: the folder of the DAG file that owns the
     config, or the config's own folder.
     """
-    config_path = Path(path).resolve()
-    if not config_path.is_file():
+    config_path = Path(os.path.abspath(path))
+    if not os.path.isfile(config_path):
         raise HoconConfigError([f"{config_path}: config file not found"])
     merged = {**builtin_variables(cwd if cwd is not None else config_path.parent), **(variables or {})}
     files, problems = _include_tree(config_path)

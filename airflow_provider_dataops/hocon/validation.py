@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import re
 import types
@@ -10,7 +11,13 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_dataops.hocon.registry import TaskRegistry, TaskType, TaskTypeImportError, registry
+from airflow_provider_dataops.hocon.registry import (
+    OPERATOR_OWN_ARGS,
+    TaskRegistry,
+    TaskType,
+    TaskTypeImportError,
+    registry,
+)
 
 TASK_KEYS = frozenset({"name", "args", "id", "depends_on", "airflow"})
 _TASK_ID = re.compile(r"^[\w.-]{1,250}$")
@@ -62,14 +69,21 @@ def _describe(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
 
-def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
-    problems: list[str] = []
-    func = task_type.callable()
-    params = task_type.parameters()
+@functools.cache
+def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], dict[str, Any]]:
+    """Parameters and resolved annotations of a run()/__init__, computed once per function."""
+    skip = OPERATOR_OWN_ARGS if is_operator else {"self"}
+    params = [p for p in inspect.signature(func).parameters.values() if p.name not in skip]
     try:
         hints = typing.get_type_hints(func)
     except Exception:
         hints = {}
+    return params, hints
+
+
+def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
+    problems: list[str] = []
+    params, hints = _signature(task_type.callable(), task_type.is_operator)
     accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params) and not task_type.is_operator
     named = {
         p.name: p

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -65,10 +66,10 @@ class HoconTaskOperator(BaseOperator):
 def _owner_folder(group: TaskGroup) -> Path:
     """The folder of the DAG file that builds the group (Airflow's own working directory is arbitrary)."""
     fileloc = getattr(group.dag, "fileloc", None) if group.dag is not None else None
-    if fileloc and Path(fileloc).is_file():
-        return Path(fileloc).resolve().parent
+    if fileloc and os.path.isfile(fileloc):
+        return Path(os.path.dirname(os.path.abspath(fileloc)))
     frame = sys._getframe(2)
-    return Path(frame.f_code.co_filename).resolve().parent
+    return Path(os.path.dirname(os.path.abspath(frame.f_code.co_filename)))
 
 
 class HoconTaskGroup(TaskGroup):
