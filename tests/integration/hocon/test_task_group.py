@@ -70,6 +70,22 @@ def test_depends_on_airflow_args_and_jinja_args(run_dag: Callable[..., Any], tmp
     assert len(list(tmp_path.glob("*.first"))) == 1
 
 
+def test_a_failing_task_fails_in_airflow_and_stops_its_downstream(
+    run_dag: Callable[..., Any], tmp_path: Path
+) -> None:
+    config = """
+    tasks: [
+      { id: boom, name: shell_script, args: { script_path: sh, script_args: [-c, "echo about to fail; exit 3"] } }
+      { id: after, name: shell_script, args: { script_path: touch, script_args: [${OUT}/after] } }
+    ]
+    """
+    source = SEED_DAG.replace("seed.conf", "fail.conf").format(dag_id="hocon_fail", out=str(tmp_path))
+    dag_run = run_dag(source, "hocon_fail", files={"config/fail.conf": config})
+    assert str(dag_run.state) == "failed"
+    assert states(dag_run) == {"seed.boom": "failed", "seed.after": "upstream_failed"}
+    assert not (tmp_path / "after").exists()
+
+
 def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) -> None:
     import pendulum
     from airflow.sdk import DAG
@@ -83,6 +99,7 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
           { id: a, name: shell_script, args: { script_path: "true" } }
           { id: b, name: shell_script, args: { script_path: "true" }, airflow: { retries: 4, pool: p1 } }
           { id: c, name: shell_script, depends_on: [a], args: { script_path: "true" } }
+          { id: e, name: dlp_inspect, depends_on: [], args: { project_id: p, gcs_uri: "gs://b/o.csv" } }
           { id: d, name: parquet_to_snowflake, depends_on: [b, c],
             args: { source: /data/x.parquet, dry_run: true } }
         ]
@@ -91,7 +108,9 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
     with DAG("wiring", schedule=None, start_date=pendulum.datetime(2026, 1, 1)) as dag:
         HoconTaskGroup("g", conf)
     tasks = {t.task_id: t for t in dag.tasks}
-    assert set(tasks) == {"g.a", "g.b", "g.c", "g.d"}
+    assert set(tasks) == {"g.a", "g.b", "g.c", "g.d", "g.e"}
+    assert type(tasks["g.e"]).__name__ == "DlpInspectOperator"
+    assert tasks["g.e"].upstream_task_ids == set()
     assert tasks["g.b"].upstream_task_ids == {"g.a"}
     assert tasks["g.c"].upstream_task_ids == {"g.a"}
     assert tasks["g.d"].upstream_task_ids == {"g.b", "g.c"}
