@@ -75,7 +75,8 @@ def test_a_failing_task_fails_in_airflow_and_stops_its_downstream(
 ) -> None:
     config = """
     tasks: [
-      { id: boom, name: shell_script, args: { script_path: sh, script_args: [-c, "echo about to fail; exit 3"] } }
+      { id: boom, name: shell_script,
+        args: { script_path: sh, script_args: [-c, "echo about to fail; exit 3"] } }
       { id: after, name: shell_script, args: { script_path: touch, script_args: [${OUT}/after] } }
     ]
     """
