@@ -142,6 +142,7 @@ def one_megabyte_config(folder: Path) -> Path:
 
 
 def main() -> int:
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
     with tempfile.TemporaryDirectory(prefix="bench_hocon_") as tmp:
         root = Path(tmp)
         os.environ["DATAOPS_HOCON_CACHE_DIR"] = str(root / "cache")
