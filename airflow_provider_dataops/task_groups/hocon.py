@@ -109,13 +109,18 @@ class HoconTaskGroup(TaskGroup):
             for spec in specs:
                 assert spec.task_type is not None
                 cls = spec.task_type.load()
-                kwargs = _airflow_kwargs(spec.airflow)
-                if spec.task_type.is_operator:
-                    operators[spec.task_id] = cls(task_id=spec.task_id, **spec.args, **kwargs)
-                else:
-                    operators[spec.task_id] = HoconTaskOperator(
-                        task_id=spec.task_id, task_class=cls, args=spec.args, **kwargs
-                    )
+                try:
+                    kwargs = _airflow_kwargs(spec.airflow)
+                    if spec.task_type.is_operator:
+                        operators[spec.task_id] = cls(task_id=spec.task_id, **spec.args, **kwargs)
+                    else:
+                        operators[spec.task_id] = HoconTaskOperator(
+                            task_id=spec.task_id, task_class=cls, args=spec.args, **kwargs
+                        )
+                except (TypeError, ValueError) as exc:
+                    problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")
+        if problems:
+            raise HoconConfigError(problems)
         for task_id, upstream in upstream_ids(specs).items():
             for up in upstream:
                 operators[up] >> operators[task_id]

@@ -165,3 +165,27 @@ def test_broken_config_is_an_import_error_of_its_dag_only(tmp_path: Path, airflo
         in error
     )
     assert "unknown arg 'script_pth'" in error
+
+
+def test_operator_arguments_airflow_rejects_are_reported_in_the_same_format(tmp_path: Path) -> None:
+    import pendulum
+    from airflow.sdk import DAG
+
+    from airflow_provider_dataops.hocon import HoconConfigError
+    from airflow_provider_dataops.task_groups.hocon import HoconTaskGroup
+
+    conf = tmp_path / "ops.conf"
+    conf.write_text(
+        'tasks: [ { id: a, name: shell_script, args: { script_path: "true" }, '
+        "airflow: { trigger_rule: sometimes } }"
+        ", { id: b, name: shell_script, args: { script_path: ls }, airflow: { pool_slots: 0 } } ]"
+    )
+    with (
+        DAG("ops", schedule=None, start_date=pendulum.datetime(2026, 1, 1)),
+        pytest.raises(HoconConfigError) as caught,
+    ):
+        HoconTaskGroup("g", conf)
+    problems = caught.value.problems
+    assert problems[0].startswith(f"{conf}: tasks[0] (a): ")
+    assert "sometimes" in problems[0]
+    assert problems[1].startswith(f"{conf}: tasks[1] (b): ")
