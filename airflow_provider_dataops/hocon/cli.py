@@ -1,10 +1,106 @@
-"""Subcommands of ``dataops`` for this component (none yet)."""
+"""``dataops validate CONFIG...`` and ``dataops render CONFIG``."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
+from pathlib import Path
 from typing import Any
+
+from airflow_provider_dataops.hocon.errors import HoconConfigError
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     """Add this component's subcommands to ``dataops``."""
+    validate = subparsers.add_parser(
+        "validate",
+        help="check HOCON task configs; exit 1 listing every problem",
+        description="Load and validate each config as HoconTaskGroup would, and list every problem found.",
+    )
+    validate.add_argument("configs", nargs="+", type=Path, metavar="CONFIG")
+    _common(validate)
+    validate.set_defaults(handler=run_validate)
+
+    render = subparsers.add_parser(
+        "render",
+        help="print a HOCON config resolved, as JSON",
+        description="Resolve includes and substitutions.",
+    )
+    render.add_argument("config", type=Path, metavar="CONFIG")
+    _common(render)
+    render.set_defaults(handler=run_render)
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a substitution variable (repeatable)",
+    )
+    parser.add_argument(
+        "--cwd", type=Path, help="value of ${CWD} (default: the config's folder, or DAG folder)"
+    )
+    parser.add_argument(
+        "--task-module",
+        action="append",
+        default=[],
+        metavar="MODULE",
+        help="import MODULE for its task types",
+    )
+
+
+def _variables(args: argparse.Namespace) -> dict[str, str] | None:
+    result = {}
+    for item in args.var:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise HoconConfigError([f"--var {item!r}: expected NAME=VALUE"])
+        result[name] = value
+    return result
+
+
+def _airflow_args() -> frozenset[str] | None:
+    try:
+        from airflow_provider_dataops.task_groups.hocon import operator_arg_names
+    except ImportError:
+        return None
+    return operator_arg_names()
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from airflow_provider_dataops.hocon.loader import load_config
+    from airflow_provider_dataops.hocon.validation import validate_config
+
+    problems: list[str] = []
+    airflow_args = _airflow_args()
+    for config in args.configs:
+        try:
+            loaded = load_config(config, _variables(args), cwd=args.cwd and args.cwd.resolve())
+            problems += validate_config(
+                loaded, str(config), task_modules=args.task_module, airflow_args=airflow_args
+            )[1]
+        except HoconConfigError as exc:
+            problems += exc.problems
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"{len(args.configs)} config(s) valid")
+    return 0
+
+
+def run_render(args: argparse.Namespace) -> int:
+    from airflow_provider_dataops.hocon.loader import load_config
+
+    try:
+        loaded = load_config(args.config, _variables(args), cwd=args.cwd and args.cwd.resolve())
+    except HoconConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    json.dump(loaded, sys.stdout, indent=2)
+    print()
+    return 0

@@ -1,0 +1,132 @@
+"""Task-type registry: built-ins, :class:`Task` subclasses, ``task_modules=`` and entry points."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.metadata import entry_points
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "airflow_provider_dataops.task_types"
+
+OPERATOR_TYPES = {
+    "stackql_query": "airflow_provider_dataops.operators.stackql.StackQLToParquetOperator",
+    "parquet_to_snowflake": (
+        "airflow_provider_dataops.operators.parquet_to_snowflake.ParquetToSnowflakeOperator"
+    ),
+    "dlp_inspect": "airflow_provider_dataops.operators.dlp.DlpInspectOperator",
+}
+"""Types backed by an Airflow operator, named by dotted path so nothing is imported until used."""
+
+OPERATOR_OWN_ARGS = frozenset({"self", "task_id"})
+
+
+class TaskTypeImportError(ImportError):
+    """A registered type's class cannot be imported."""
+
+
+@dataclass(frozen=True)
+class TaskType:
+    """One registered type: a :class:`Task` subclass, or an operator class (object or dotted path)."""
+
+    name: str
+    target: type | str
+    is_operator: bool
+
+    def load(self) -> type:
+        if not isinstance(self.target, str):
+            return self.target
+        module_name, _, attr = self.target.rpartition(".")
+        try:
+            obj = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError) as exc:
+            raise TaskTypeImportError(
+                f"task type '{self.name}' needs {self.target}, which cannot be imported: {exc}"
+            ) from exc
+        if not isinstance(obj, type):
+            raise TaskTypeImportError(f"task type '{self.name}': {self.target} is not a class")
+        return obj
+
+    def callable(self) -> Any:
+        """The function whose signature the task's ``args`` must match."""
+        return getattr(self.load(), "__init__" if self.is_operator else "run")
+
+    def parameters(self) -> list[inspect.Parameter]:
+        skip = OPERATOR_OWN_ARGS if self.is_operator else {"self"}
+        return [p for p in inspect.signature(self.callable()).parameters.values() if p.name not in skip]
+
+
+class TaskRegistry:
+    """The seed's ``TaskRegistry`` (register/registered/has/get/create), plus operator-backed types."""
+
+    def __init__(self) -> None:
+        self._types: dict[str, TaskType] = {}
+        self._discovered = False
+        self._imported_modules: set[str] = set()
+
+    def register(self, cls: type, name: str | None = None) -> None:
+        from airflow_provider_dataops.hocon.task import Task
+
+        key = (name or getattr(cls, "task_name", None) or cls.__name__).lower()
+        self._types[key] = TaskType(key, cls, is_operator=not issubclass(cls, Task))
+
+    def register_operator(self, name: str, dotted_path: str) -> None:
+        self._types[name.lower()] = TaskType(name.lower(), dotted_path, is_operator=True)
+
+    def registered(self) -> list[str]:
+        self.discover()
+        return sorted(self._types)
+
+    def has(self, name: str) -> bool:
+        self.discover()
+        return name.lower() in self._types
+
+    def get(self, name: str) -> type:
+        return self.task_type(name).load()
+
+    def task_type(self, name: str) -> TaskType:
+        self.discover()
+        return self._types[name.lower()]
+
+    def create(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self.get(name)(*args, **kwargs)
+
+    def discover(self, task_modules: Iterable[str] = ()) -> None:
+        """Register the built-ins and entry points once, then import any new ``task_modules``."""
+        if not self._discovered:
+            self._discovered = True
+            for ep in entry_points(group=ENTRY_POINT_GROUP):
+                try:
+                    loaded = ep.load()
+                except Exception:
+                    log.exception(
+                        "entry point %s = %s of group %s cannot be loaded",
+                        ep.name,
+                        ep.value,
+                        ENTRY_POINT_GROUP,
+                    )
+                    continue
+                if isinstance(loaded, type):
+                    self.register(loaded, name=ep.name)
+        for module in task_modules:
+            if module not in self._imported_modules:
+                importlib.import_module(module)
+                self._imported_modules.add(module)
+
+    def snapshot(self) -> dict[str, TaskType]:
+        return dict(self._types)
+
+    def restore(self, snapshot: dict[str, TaskType]) -> None:
+        self._types = dict(snapshot)
+
+
+registry = TaskRegistry()
+for _name, _path in OPERATOR_TYPES.items():
+    registry.register_operator(_name, _path)
+
+import airflow_provider_dataops.hocon.task_types  # noqa: E402,F401  (built-ins register themselves first)

@@ -1,0 +1,248 @@
+"""Whole-config validation: every problem at once, each as ``FILE: tasks[i] (name): message``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import types
+import typing
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_dataops.hocon.registry import (
+    OPERATOR_OWN_ARGS,
+    TaskRegistry,
+    TaskType,
+    TaskTypeImportError,
+    registry,
+)
+
+TASK_KEYS = frozenset({"name", "args", "id", "depends_on", "airflow"})
+_TASK_ID = re.compile(r"^[\w.-]{1,250}$")
+
+
+@dataclass
+class TaskSpec:
+    """One validated entry of ``tasks``."""
+
+    index: int
+    type_name: str
+    task_id: str
+    args: dict[str, Any]
+    depends_on: list[str] | None
+    airflow: dict[str, Any] = field(default_factory=dict)
+    task_type: TaskType | None = None
+
+
+def _is_template(value: Any) -> bool:
+    return isinstance(value, str) and ("{{" in value or "{%" in value)
+
+
+def _matches(value: Any, hint: Any) -> bool:
+    """A loose isinstance for annotations (HOCON values are JSON types; Jinja strings fit anything)."""
+    if hint is Any or _is_template(value):
+        return True
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        return any(_matches(value, h) for h in typing.get_args(hint))
+    if origin is typing.Literal:
+        return value in typing.get_args(hint)
+    if hint is None or hint is type(None):
+        return value is None
+    if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
+        args = typing.get_args(hint)
+        return isinstance(value, list) and (not args or all(_matches(v, args[0]) for v in value))
+    if origin in (dict, Mapping):
+        return isinstance(value, dict)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(hint, type):
+        return isinstance(value, hint)
+    return True
+
+
+def _describe(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+
+
+@functools.cache
+def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], dict[str, Any]]:
+    """Parameters and resolved annotations of a run()/__init__, computed once per function."""
+    skip = OPERATOR_OWN_ARGS if is_operator else {"self"}
+    params = [p for p in inspect.signature(func).parameters.values() if p.name not in skip]
+    try:
+        hints = typing.get_type_hints(func)
+    except Exception:
+        hints = {}
+    return params, hints
+
+
+def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
+    problems: list[str] = []
+    params, hints = _signature(task_type.callable(), task_type.is_operator)
+    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params) and not task_type.is_operator
+    named = {
+        p.name: p
+        for p in params
+        if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    }
+    for name, param in named.items():
+        if param.default is inspect.Parameter.empty and name not in spec.args:
+            problems.append(f"missing mandatory arg '{name}'")
+    for name, value in spec.args.items():
+        if name not in named:
+            if not accepts_any:
+                known = ", ".join(sorted(named)) or "none"
+                problems.append(f"unknown arg '{name}' (known: {known})")
+            continue
+        hint = hints.get(name)
+        if hint is None:
+            continue
+        if value is None and named[name].default is None:
+            continue
+        if not _matches(value, hint):
+            problems.append(f"arg '{name}' must be {_describe(hint)}, got {type(value).__name__} {value!r}")
+    return problems
+
+
+def _cycle(specs: list[TaskSpec], upstream: Mapping[str, list[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for up in upstream.get(node, []):
+            if state.get(up) == 1:
+                return [*stack[stack.index(up) :], up]
+            if up not in state and (found := visit(up)):
+                return found
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for spec in specs:
+        if spec.task_id not in state and (found := visit(spec.task_id)):
+            return found
+    return None
+
+
+def upstream_ids(specs: list[TaskSpec]) -> dict[str, list[str]]:
+    """Each task's upstream ids: its ``depends_on``, or without one the previous task (the seed's order)."""
+    result: dict[str, list[str]] = {}
+    for i, spec in enumerate(specs):
+        if spec.depends_on is not None:
+            result[spec.task_id] = list(spec.depends_on)
+        else:
+            result[spec.task_id] = [specs[i - 1].task_id] if i else []
+    return result
+
+
+def validate_config(
+    config: Mapping[str, Any],
+    source: str,
+    *,
+    task_registry: TaskRegistry | None = None,
+    task_modules: Collection[str] = (),
+    airflow_args: Collection[str] | None = None,
+) -> tuple[list[TaskSpec], list[str]]:
+    """Check every task of a resolved config; return the task specs and every problem found.
+
+    ``airflow_args`` are the names allowed in a task's ``airflow {}`` block (BaseOperator's
+    arguments); ``None`` skips that check (no Airflow needed).
+    """
+    reg = task_registry or registry
+    problems: list[str] = []
+    try:
+        reg.discover(task_modules)
+    except ImportError as exc:
+        return [], [f"{source}: task_modules: {exc}"]
+    tasks = config.get("tasks")
+    if not isinstance(tasks, list) or not tasks:
+        return [], [f"{source}: 'tasks' must be a non-empty list of tasks"]
+
+    names = [t.get("name") if isinstance(t, dict) else None for t in tasks]
+    specs: list[TaskSpec] = []
+    for i, task in enumerate(tasks):
+        label = f"{source}: tasks[{i}]"
+        if not isinstance(task, dict):
+            problems.append(f"{label}: must be an object with 'name' and 'args', got {type(task).__name__}")
+            continue
+        type_name = task.get("name")
+        if not isinstance(type_name, str) or not type_name:
+            problems.append(f"{label}: 'name' (the task type) is missing")
+            continue
+        type_name = type_name.lower()
+        where = f"{label} ({task.get('id', type_name)})"
+        found: list[str] = []
+        for key in sorted(set(task) - TASK_KEYS):
+            found.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TASK_KEYS))})")
+        args = task.get("args", {})
+        if not isinstance(args, dict):
+            found.append(f"'args' must be an object, got {type(args).__name__}")
+            args = {}
+        task_id = task.get("id")
+        if task_id is None:
+            task_id = type_name if names.count(task.get("name")) == 1 else f"{type_name}_{i}"
+        elif not isinstance(task_id, str) or not _TASK_ID.match(task_id):
+            found.append(f"'id' {task_id!r} must be letters, digits, '_', '-' or '.'")
+            task_id = str(task_id)
+        depends_on = task.get("depends_on")
+        if isinstance(depends_on, str):
+            depends_on = [depends_on]
+        if depends_on is not None and not (
+            isinstance(depends_on, list) and all(isinstance(d, str) for d in depends_on)
+        ):
+            found.append("'depends_on' must be a list of task ids")
+            depends_on = []
+        airflow = task.get("airflow", {})
+        if not isinstance(airflow, dict):
+            found.append(f"'airflow' must be an object, got {type(airflow).__name__}")
+            airflow = {}
+        elif airflow_args is not None:
+            for key in sorted(set(airflow) - set(airflow_args)):
+                found.append(f"unknown airflow operator argument '{key}'")
+            for key in sorted(set(airflow) & {"task_id", "dag", "task_group"}):
+                found.append(f"'airflow.{key}' cannot be set here")
+        spec = TaskSpec(i, type_name, task_id, args, depends_on, airflow)
+        if not reg.has(type_name):
+            found.append(f"unknown task type '{type_name}' (registered: {', '.join(reg.registered())})")
+        else:
+            spec.task_type = reg.task_type(type_name)
+            try:
+                found.extend(_check_args(spec, spec.task_type))
+            except TaskTypeImportError as exc:
+                found.append(str(exc))
+        problems.extend(f"{where}: {message}" for message in found)
+        specs.append(spec)
+
+    seen: dict[str, int] = {}
+    for spec in specs:
+        if spec.task_id in seen:
+            problems.append(
+                f"{source}: tasks[{spec.index}] ({spec.task_id}): duplicate task id '{spec.task_id}' "
+                f"(also tasks[{seen[spec.task_id]}])"
+            )
+        else:
+            seen[spec.task_id] = spec.index
+    for spec in specs:
+        for dep in spec.depends_on or []:
+            if dep not in seen:
+                problems.append(
+                    f"{source}: tasks[{spec.index}] ({spec.task_id}): depends_on unknown task id '{dep}'"
+                )
+            elif dep == spec.task_id:
+                problems.append(f"{source}: tasks[{spec.index}] ({spec.task_id}): depends on itself")
+    if not problems:
+        cycle = _cycle(specs, upstream_ids(specs))
+        if cycle:
+            first = next(s for s in specs if s.task_id == cycle[0])
+            problems.append(
+                f"{source}: tasks[{first.index}] ({first.task_id}): "
+                f"depends_on cycle {' -> '.join(reversed(cycle))}"
+            )
+    return specs, problems

@@ -1,0 +1,126 @@
+"""``HoconTaskGroup``: the tasks of a HOCON config as an Airflow task group, validated at parse time."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from airflow.sdk import BaseOperator, TaskGroup
+from airflow.sdk.exceptions import AirflowException
+
+from airflow_provider_dataops.hocon import HoconConfigError, load_config, validate_config
+from airflow_provider_dataops.hocon.validation import upstream_ids
+
+_DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout", "sla"})
+_TIMEDELTA = re.compile(r"^(?:(\d+) days?, )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
+
+
+@cache
+def operator_arg_names() -> frozenset[str]:
+    """Arguments a task's ``airflow {}`` block may set: BaseOperator's, minus those the group sets."""
+    names = set(inspect.signature(BaseOperator.__init__).parameters)
+    return frozenset(names - {"self", "kwargs", "task_id", "dag", "task_group"})
+
+
+def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Durations come from HOCON as seconds or as ``str(timedelta)`` (how the loader stores periods)."""
+    result = dict(values)
+    for key in _DURATION_ARGS & result.keys():
+        value = result[key]
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            result[key] = timedelta(seconds=value)
+        elif isinstance(value, str) and (match := _TIMEDELTA.match(value)):
+            days, hours, minutes, seconds = match.groups()
+            result[key] = timedelta(
+                days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=float(seconds)
+            )
+    return result
+
+
+class HoconTaskOperator(BaseOperator):
+    """Runs one :class:`~airflow_provider_dataops.hocon.Task` with its (Jinja-rendered) args."""
+
+    template_fields: Sequence[str] = ("args",)
+    ui_color = "#e8f4e8"
+
+    def __init__(self, *, task_class: type, args: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.task_class = task_class
+        self.args = args or {}
+
+    def execute(self, context: Any) -> None:
+        name = getattr(self.task_class, "task_name", self.task_class.__name__.lower())
+        if self.task_class().run(**self.args) is False:
+            raise AirflowException(
+                f"task type '{name}' reported failure (run() returned False); see the log above"
+            )
+
+
+def _owner_folder(group: TaskGroup) -> Path:
+    """The folder of the DAG file that builds the group (Airflow's own working directory is arbitrary)."""
+    fileloc = getattr(group.dag, "fileloc", None) if group.dag is not None else None
+    if fileloc and os.path.isfile(fileloc):
+        return Path(os.path.dirname(os.path.abspath(fileloc)))
+    frame = sys._getframe(2)
+    return Path(os.path.dirname(os.path.abspath(frame.f_code.co_filename)))
+
+
+class HoconTaskGroup(TaskGroup):
+    """A task group whose tasks come from a HOCON config (the seed's ``simple_tasker`` format).
+
+    The whole config is validated when the DAG file is parsed: one :class:`HoconConfigError`
+    lists every problem, so the UI shows it as this DAG's import error and other DAGs load.
+
+    :param group_id: the task group's id.
+    :param config: path of the ``.conf`` file; a relative path is resolved against the folder of
+        the DAG file, which is also ``${CWD}``.
+    :param variables: extra values for ``${NAME}`` substitutions (``os.environ`` is untouched).
+    :param task_modules: modules to import so their :class:`~airflow_provider_dataops.hocon.Task`
+        subclasses register themselves.
+    """
+
+    def __init__(
+        self,
+        group_id: str,
+        config: str | Path,
+        variables: Mapping[str, Any] | None = None,
+        task_modules: Sequence[str] | None = None,
+        **task_group_kwargs: Any,
+    ) -> None:
+        super().__init__(group_id=group_id, **task_group_kwargs)
+        folder = _owner_folder(self)
+        path = Path(config) if Path(config).is_absolute() else folder / config
+        loaded = load_config(path, variables, cwd=folder)
+        specs, problems = validate_config(
+            loaded, str(path), task_modules=task_modules or (), airflow_args=operator_arg_names()
+        )
+        if problems:
+            raise HoconConfigError(problems)
+        self.config_path = path
+        operators: dict[str, BaseOperator] = {}
+        with self:
+            for spec in specs:
+                assert spec.task_type is not None
+                cls = spec.task_type.load()
+                try:
+                    kwargs = _airflow_kwargs(spec.airflow)
+                    if spec.task_type.is_operator:
+                        operators[spec.task_id] = cls(task_id=spec.task_id, **spec.args, **kwargs)
+                    else:
+                        operators[spec.task_id] = HoconTaskOperator(
+                            task_id=spec.task_id, task_class=cls, args=spec.args, **kwargs
+                        )
+                except (TypeError, ValueError) as exc:
+                    problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")
+        if problems:
+            raise HoconConfigError(problems)
+        for task_id, upstream in upstream_ids(specs).items():
+            for up in upstream:
+                operators[up] >> operators[task_id]

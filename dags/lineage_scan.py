@@ -1,0 +1,48 @@
+"""Daily SQL lineage scan, one HOCON-configured task group per application.
+
+Every ``config/lineage_scan/apps/*.conf`` includes the shared ``base.conf`` pipeline:
+setup scanner -> scan -> modify results -> upload -> backup -> clean workspace -> delete backups
+older than ``retention_days`` (a DAG Param, settable from the trigger form). Everything runs
+locally: the scanner is ``config/lineage_scan/bin/scan_lineage.py``, results go under
+``$DATAOPS_LINEAGE_ROOT`` (default: ``dataops_lineage`` in the system temp folder).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import DAG, Param
+
+from airflow_provider_dataops.task_groups.hocon import HoconTaskGroup
+
+CONFIG = Path(__file__).resolve().parent / "config" / "lineage_scan"
+ROOT = os.environ.get("DATAOPS_LINEAGE_ROOT") or os.path.join(tempfile.gettempdir(), "dataops_lineage")
+
+with DAG(
+    dag_id="lineage_scan",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["dataops", "hocon", "lineage"],
+    params={
+        "retention_days": Param(
+            30,
+            type="integer",
+            minimum=0,
+            title="Retention (days)",
+            description="Backups older than this many days are deleted.",
+        )
+    },
+    doc_md=__doc__,
+):
+    for app_config in sorted((CONFIG / "apps").glob("*.conf")):
+        HoconTaskGroup(
+            app_config.stem,
+            app_config.relative_to(CONFIG.parent.parent),
+            variables={"ROOT": ROOT, "PYTHON": sys.executable},
+            tooltip=f"lineage scan of {app_config.stem}",
+        )

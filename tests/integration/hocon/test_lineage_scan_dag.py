@@ -1,0 +1,72 @@
+"""The example ``lineage_scan`` DAG end to end through real Airflow (``dag.test()``), fully local."""
+
+from __future__ import annotations
+
+import json
+import os
+import tarfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DAGS = Path(__file__).resolve().parents[3] / "dags"
+APPS = ("billing", "inventory", "marketing")
+STEPS = (
+    "setup_scanner",
+    "scan",
+    "modify_results",
+    "upload",
+    "backup",
+    "clean_workspace",
+    "delete_old_backups",
+)
+
+
+def shipped_files() -> dict[str, str]:
+    root = DAGS / "config" / "lineage_scan"
+    return {str(p.relative_to(DAGS)): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+def test_lineage_scan_runs_every_application_and_applies_retention(
+    run_dag: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "lineage"
+    monkeypatch.setenv("DATAOPS_LINEAGE_ROOT", str(root))
+    stale = root / "backup" / "billing" / "billing_20200101.tar.gz"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"old")
+    recent = root / "backup" / "billing" / "billing_recent.tar.gz"
+    recent.write_bytes(b"recent")
+    for path, age_days in ((stale, 12), (recent, 8)):
+        then = time.time() - age_days * 86400
+        os.utime(path, (then, then))
+
+    dag_run = run_dag(
+        (DAGS / "lineage_scan.py").read_text(),
+        "lineage_scan",
+        files=shipped_files(),
+        run_conf={"retention_days": 10},
+    )
+
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    assert states == {f"{app}.{step}": "success" for app in APPS for step in STEPS}
+    ds = dag_run.logical_date.strftime("%Y%m%d") if dag_run.logical_date else None
+    for app in APPS:
+        (result,) = (root / "lake" / app).glob(f"{app}_lineage_*.json")
+        lineage = json.loads(result.read_text())
+        assert lineage["application"] == app
+        assert lineage["edges"]
+        (backup,) = (root / "backup" / app).glob(f"{app}_2*.tar.gz")
+        with tarfile.open(backup) as tar:
+            assert f"results/{result.name}" in tar.getnames()
+        assert list((root / "work" / app).iterdir()) == []
+    billing = json.loads(next((root / "lake" / "billing").glob("*.json")).read_text())
+    assert {"from": "sales.orders", "to": "billing.invoices"} in billing["edges"]
+    assert {"from": "payments.transactions", "to": "billing.payments_daily"} in billing["edges"]
+    assert "settled" not in billing["tables"]
+    assert not stale.exists()
+    assert recent.exists()
+    assert ds is None or (root / "backup" / "billing" / f"billing_{ds}.tar.gz").exists()

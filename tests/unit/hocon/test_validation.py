@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from airflow_provider_dataops.hocon import Task, registry, validate_config
+
+SRC = "app.conf"
+
+
+def problems(*tasks: Any, **kwargs: Any) -> list[str]:
+    return validate_config({"tasks": list(tasks)}, SRC, **kwargs)[1]
+
+
+def test_a_valid_config_has_no_problems_and_default_ids() -> None:
+    specs, found = validate_config(
+        {
+            "tasks": [
+                {"name": "shell_script", "args": {"script_path": "uname", "script_args": "-a"}},
+                {
+                    "name": "shell_script",
+                    "args": {"script_path": "find", "script_args": ["/tmp", "-name", "*.py"]},
+                },
+                {"name": "archive", "args": {"input_directory_path": "/a", "target_file_path": "/b.tgz"}},
+            ]
+        },
+        SRC,
+    )
+    assert found == []
+    assert [s.task_id for s in specs] == ["shell_script_0", "shell_script_1", "archive"]
+
+
+def test_unknown_type() -> None:
+    (found,) = problems({"name": "nope", "args": {}})
+    assert found.startswith("app.conf: tasks[0] (nope): unknown task type 'nope' (registered: archive,")
+
+
+def test_missing_mandatory_arg() -> None:
+    assert problems({"name": "archive", "args": {"input_directory_path": "/a"}}) == [
+        "app.conf: tasks[0] (archive): missing mandatory arg 'target_file_path'"
+    ]
+
+
+def test_unknown_arg() -> None:
+    (found,) = problems({"name": "shell_script", "args": {"script_path": "ls", "scritp_args": "-l"}})
+    assert found.startswith("app.conf: tasks[0] (shell_script): unknown arg 'scritp_args' (known: ")
+
+
+def test_wrong_type_where_annotated_but_jinja_strings_fit_anything() -> None:
+    base = {"path": "/r/x", "pattern": "*", "root": "/r"}
+    assert problems({"name": "delete_older_than", "args": {**base, "days": "thirty"}}) == [
+        "app.conf: tasks[0] (delete_older_than): arg 'days' must be int | float, got str 'thirty'"
+    ]
+    assert (
+        problems({"name": "delete_older_than", "args": {**base, "days": "{{ params.retention_days }}"}}) == []
+    )
+    (found,) = problems({"name": "shell_script", "args": {"script_path": "ls", "script_args": [1, "a"]}})
+    assert "arg 'script_args' must be" in found
+
+
+def test_duplicate_task_id() -> None:
+    found = problems(
+        {"name": "shell_script", "id": "x", "args": {"script_path": "ls"}},
+        {"name": "shell_script", "id": "x", "args": {"script_path": "ls"}},
+    )
+    assert found == ["app.conf: tasks[1] (x): duplicate task id 'x' (also tasks[0])"]
+
+
+def test_unknown_depends_on() -> None:
+    found = problems(
+        {"name": "shell_script", "id": "a", "depends_on": ["ghost"], "args": {"script_path": "ls"}}
+    )
+    assert found == ["app.conf: tasks[0] (a): depends_on unknown task id 'ghost'"]
+
+
+def test_cyclic_depends_on() -> None:
+    found = problems(
+        {"name": "shell_script", "id": "a", "depends_on": ["c"], "args": {"script_path": "ls"}},
+        {"name": "shell_script", "id": "b", "depends_on": ["a"], "args": {"script_path": "ls"}},
+        {"name": "shell_script", "id": "c", "depends_on": ["b"], "args": {"script_path": "ls"}},
+    )
+    assert len(found) == 1
+    assert found[0].startswith("app.conf: tasks[")
+    assert "depends_on cycle" in found[0]
+    assert all(x in found[0] for x in "abc")
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems(
+        {"name": "nope"},
+        {"name": "archive", "args": {}},
+        {"name": "shell_script", "args": {"script_path": "ls", "extra": 1}, "depends_on": ["zzz"]},
+        {"name": "copy", "args": {"source_path": "/a", "target_path": "/b"}, "airflow": {"retires": 2}},
+        airflow_args={"retries", "pool"},
+    )
+    assert [f.split(": ")[1] for f in found] == [
+        "tasks[0] (nope)",
+        "tasks[1] (archive)",
+        "tasks[1] (archive)",
+        "tasks[2] (shell_script)",
+        "tasks[3] (copy)",
+        "tasks[2] (shell_script)",
+    ]
+    assert any("unknown airflow operator argument 'retires'" in f for f in found)
+
+
+def test_tasks_must_be_a_non_empty_list() -> None:
+    assert validate_config({}, SRC)[1] == ["app.conf: 'tasks' must be a non-empty list of tasks"]
+
+
+def test_unimportable_operator_type_is_a_clear_error(isolated_registry: None) -> None:
+    registry.register_operator("ghost_op", "airflow_provider_dataops.operators.ghost.GhostOperator")
+    (found,) = problems({"name": "ghost_op", "args": {}})
+    assert found.startswith("app.conf: tasks[0] (ghost_op): task type 'ghost_op' needs ")
+    assert "cannot be imported" in found
+
+
+def test_operator_types_are_checked_against_the_operator_signature() -> None:
+    assert (
+        problems(
+            {"name": "parquet_to_snowflake", "args": {"source": "/data/x.parquet", "if_exists": "replace"}}
+        )
+        == []
+    )
+    (missing,) = problems({"name": "dlp_inspect", "args": {"project_id": "p"}})
+    assert missing == "app.conf: tasks[0] (dlp_inspect): missing mandatory arg 'gcs_uri'"
+    (unknown,) = problems({"name": "parquet_to_snowflake", "args": {"source": "/x", "tabel": "T"}})
+    assert "unknown arg 'tabel'" in unknown
+
+
+def test_task_modules_are_imported_and_bad_ones_reported() -> None:
+    found = validate_config(
+        {"tasks": [{"name": "python", "args": {"python_callable": "os.getcwd"}}]},
+        SRC,
+        task_modules=["no_such_module_xyz"],
+    )[1]
+    assert found
+    assert found[0].startswith("app.conf: task_modules: ")
+
+
+def test_a_subclass_registers_by_lower_cased_class_name_or_task_name(isolated_registry: None) -> None:
+    class MyStep(Task):
+        def run(self, n: int) -> bool:  # type: ignore[override]
+            return n > 0
+
+    class Other(Task):
+        task_name = "other_name"
+
+        def run(self, **kwargs: Any) -> bool:
+            return True
+
+    assert registry.get("mystep") is MyStep
+    assert registry.get("other_name") is Other
+    assert problems({"name": "MyStep", "args": {"n": 1}}) == []
+    assert problems({"name": "other_name", "args": {"anything": 1}}) == []
+    assert registry.create("mystep").run(n=1) is True
+
+
+@pytest.mark.parametrize(
+    "bad", [{"id": "a b"}, {"args": []}, {"airflow": 3}, {"depends_on": [1]}, {"color": "red"}]
+)
+def test_malformed_task_entries(bad: dict[str, Any]) -> None:
+    found = problems({"name": "shell_script", **{"args": {"script_path": "ls"}, **bad}})
+    assert found
+    assert all(f.startswith("app.conf: tasks[0] (") for f in found)
