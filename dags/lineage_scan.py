@@ -27,6 +27,8 @@ with DAG(
     schedule="@daily",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
+    # Each application's workspace is shared across runs: a second run at once would clean it away.
+    max_active_runs=1,
     tags=["dataops", "hocon", "lineage"],
     params={
         "retention_days": Param(

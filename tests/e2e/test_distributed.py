@@ -25,21 +25,21 @@ import pytest
 
 from tests.fixtures.dlp import FakeDlp
 from tests.fixtures.peers import free_port
-from tests.fixtures.production import AirflowApi, ProcessGroup, airflow_free_env, wait_for_http
+from tests.fixtures.production import REPO, AirflowApi, ProcessGroup, airflow_free_env, wait_for_http
 
 pytestmark = pytest.mark.e2e
 
-# The DAG the distributed run triggers. Switch to ("lineage_scan", REPO / "dags", {"retention_days": 3})
-# once dags/lineage_scan.py is on this branch.
-TARGET_DAG_ID = "e2e_probe"
-TARGET_DAG_FOLDER = Path(__file__).parent / "dags"
+# The DAG the distributed run triggers, and only what it needs from dags/ (the whole folder would
+# also start gcs_dlp_scan's Pub/Sub watcher in the triggerer).
+TARGET_DAG_ID = "lineage_scan"
+TARGET_DAG_PATHS = (REPO / "dags" / "lineage_scan.py", REPO / "dags" / "config")
 TARGET_CONF: dict[str, Any] = {"retention_days": 3}
 
 DEFERRED_DAG_FILE = Path(__file__).parent / "deferred_dag" / "e2e_deferred_probe.py"
 DEFERRED_DAG_ID = "e2e_deferred_probe"
 ADMIN_USER = "admin"
 STARTUP_TIMEOUT = 120
-RUN_TIMEOUT = 150
+RUN_TIMEOUT = 300
 
 
 @dataclass
@@ -85,7 +85,12 @@ def cluster(
     home, dags, lineage = root / "home", root / "dags", root / "lineage"
     home.mkdir()
     lineage.mkdir()
-    shutil.copytree(TARGET_DAG_FOLDER, dags / "target", ignore=shutil.ignore_patterns("__pycache__"))
+    dags.mkdir()
+    for path in TARGET_DAG_PATHS:
+        if path.is_dir():
+            shutil.copytree(path, dags / path.name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(path, dags / path.name)
     shutil.copy(DEFERRED_DAG_FILE, dags / DEFERRED_DAG_FILE.name)
     password = secrets.token_urlsafe(16)
     passwords_file = home / "passwords.json"
