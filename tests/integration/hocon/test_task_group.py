@@ -103,13 +103,15 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
           { id: e, name: dlp_inspect, depends_on: [], args: { project_id: p, gcs_uri: "gs://b/o.csv" } }
           { id: d, name: parquet_to_snowflake, depends_on: [b, c],
             args: { source: /data/x.parquet, dry_run: true } }
+          { id: f, name: stackql_query, depends_on: [],
+            args: { sql: "SELECT 1", output_path: /data/x.parquet, stackql_conn_id: inventory } }
         ]
         """
     )
     with DAG("wiring", schedule=None, start_date=pendulum.datetime(2026, 1, 1)) as dag:
         HoconTaskGroup("g", conf)
     tasks = {t.task_id: t for t in dag.tasks}
-    assert set(tasks) == {"g.a", "g.b", "g.c", "g.d", "g.e"}
+    assert set(tasks) == {"g.a", "g.b", "g.c", "g.d", "g.e", "g.f"}
     assert type(tasks["g.e"]).__name__ == "DlpInspectOperator"
     assert tasks["g.e"].upstream_task_ids == set()
     assert tasks["g.b"].upstream_task_ids == {"g.a"}
@@ -118,6 +120,8 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
     assert tasks["g.b"].retries == 4
     assert tasks["g.b"].pool == "p1"
     assert type(tasks["g.d"]).__name__ == "ParquetToSnowflakeOperator"
+    assert type(tasks["g.f"]).__name__ == "StackQLToParquetOperator"
+    assert tasks["g.f"].stackql_conn_id == "inventory"
 
 
 def test_invalid_config_raises_one_error_listing_every_problem(tmp_path: Path) -> None:

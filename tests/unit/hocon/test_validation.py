@@ -127,6 +127,12 @@ def test_operator_types_are_checked_against_the_operator_signature() -> None:
     assert missing == "app.conf: tasks[0] (dlp_inspect): missing mandatory arg 'gcs_uri'"
     (unknown,) = problems({"name": "parquet_to_snowflake", "args": {"source": "/x", "tabel": "T"}})
     assert "unknown arg 'tabel'" in unknown
+    assert (
+        problems({"name": "stackql_query", "args": {"sql": "SELECT 1", "output_path": "/tmp/x.parquet"}})
+        == []
+    )
+    (no_output,) = problems({"name": "stackql_query", "args": {"sql": "SELECT 1"}})
+    assert no_output == "app.conf: tasks[0] (stackql_query): missing mandatory arg 'output_path'"
 
 
 def test_task_modules_are_imported_and_bad_ones_reported() -> None:
