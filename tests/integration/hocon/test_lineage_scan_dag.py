@@ -62,7 +62,7 @@ def test_lineage_scan_runs_every_application_and_applies_retention(
         (backup,) = (root / "backup" / app).glob(f"{app}_2*.tar.gz")
         with tarfile.open(backup) as tar:
             assert f"results/{result.name}" in tar.getnames()
-        assert list((root / "work" / app).iterdir()) == []
+        assert list((root / "workspace" / app).iterdir()) == []
     billing = json.loads(next((root / "lake" / "billing").glob("*.json")).read_text())
     assert {"from": "sales.orders", "to": "billing.invoices"} in billing["edges"]
     assert {"from": "payments.transactions", "to": "billing.payments_daily"} in billing["edges"]
