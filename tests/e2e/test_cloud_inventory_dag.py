@@ -8,12 +8,13 @@ always speaks https), as in test_parquet_to_snowflake_operator.py.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures.snowflake import patched_snowflake
 
 pytestmark = pytest.mark.e2e
 
@@ -23,9 +24,6 @@ DAG_FILE = Path(__file__).resolve().parents[2] / "dags" / "cloud_inventory.py"
 @pytest.fixture
 def inventory_peers(stackql_db: dict[str, Any], add_connection: Any) -> Iterator[Any]:
     import psycopg2
-
-    fakesnow = pytest.importorskip("fakesnow", reason="fakesnow is not installed (dev extra)")
-    import snowflake.connector
 
     with psycopg2.connect(connect_timeout=5, **stackql_db) as pg, pg.cursor() as cur:
         cur.execute(
@@ -41,20 +39,8 @@ def inventory_peers(stackql_db: dict[str, Any], add_connection: Any) -> Iterator
         login=stackql_db["user"],
         schema=stackql_db["dbname"],
     )
-    add_connection(
-        "snowflake_default",
-        "snowflake",
-        login="fake",
-        password="snow",
-        schema="PUBLIC",
-        extra=json.dumps({"account": "fakesnow", "database": "INVENTORY"}),
-    )
-    with fakesnow.patch():
-        conn = snowflake.connector.connect(account="fakesnow", user="fake", password="snow")
-        conn.cursor().execute("CREATE DATABASE IF NOT EXISTS INVENTORY")
-        conn.cursor().execute("CREATE SCHEMA IF NOT EXISTS INVENTORY.PUBLIC")
+    with patched_snowflake(add_connection, "snowflake_default", "INVENTORY") as conn:
         yield conn
-        conn.close()
 
 
 def test_cloud_inventory_counts_instances_per_status_into_snowflake(

@@ -8,7 +8,6 @@ time) for DuckDB; everything of ours, the hook and Airflow run for real.
 
 from __future__ import annotations
 
-import json
 import shutil
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures.snowflake import patched_snowflake
 
 pytestmark = pytest.mark.e2e
 
@@ -42,23 +43,8 @@ d()
 
 @pytest.fixture
 def fake_snowflake(add_connection: Any) -> Iterator[Any]:
-    fakesnow = pytest.importorskip("fakesnow", reason="fakesnow is not installed (dev extra)")
-    import snowflake.connector
-
-    add_connection(
-        "sf_test",
-        "snowflake",
-        login="fake",
-        password="snow",
-        schema="PUBLIC",
-        extra=json.dumps({"account": "fakesnow", "database": "DEMO"}),
-    )
-    with fakesnow.patch():
-        conn = snowflake.connector.connect(account="fakesnow", user="fake", password="snow")
-        conn.cursor().execute("CREATE DATABASE IF NOT EXISTS DEMO")
-        conn.cursor().execute("CREATE SCHEMA IF NOT EXISTS DEMO.PUBLIC")
+    with patched_snowflake(add_connection, "sf_test", "DEMO") as conn:
         yield conn
-        conn.close()
 
 
 def _query(conn: Any, sql: str) -> list[tuple[Any, ...]]:
