@@ -12,10 +12,11 @@ import os
 import sys
 import tempfile
 import textwrap
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+
+from benchlib import best_of
 
 APPS = 200
 STEPS = ("setup", "scan", "modify", "upload", "backup", "clean", "expire")
@@ -98,15 +99,6 @@ def dagfactory_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def best_of(load: Callable[[], object], repeat: int = REPEAT) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        load()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def dagbag_loader(dag_file: Path, dag_id: str, tasks: int) -> Callable[[], object]:
     from airflow.dag_processing.dagbag import DagBag
 
@@ -161,13 +153,12 @@ def main() -> int:
         tasks = APPS * len(STEPS)
 
         hocon = dagbag_loader(dags / "bench_hocon.py", "bench_hocon", tasks)
-        start = time.perf_counter()
-        hocon()
-        hocon_cold = time.perf_counter() - start
-        python_t = best_of(dagbag_loader(dags / "bench_python.py", "bench_python", tasks))
-        hocon_warm = best_of(hocon)
+        hocon_cold, _ = best_of(hocon, 1)
+        python_t, _ = best_of(dagbag_loader(dags / "bench_python.py", "bench_python", tasks), REPEAT)
+        hocon_warm, _ = best_of(hocon, REPEAT)
         try:
-            dagfactory_t: float | None = best_of(
+            dagfactory_t: float | None
+            dagfactory_t, _ = best_of(
                 dagbag_loader(dags / "bench_dagfactory.py", "bench_dagfactory", tasks), 3
             )
         except Exception as exc:  # reported, not fatal: dag-factory is only a reference point
@@ -177,10 +168,8 @@ def main() -> int:
         from airflow_provider_dataops.hocon import load_config
 
         big = one_megabyte_config(root)
-        start = time.perf_counter()
-        loaded = load_config(big)
-        big_cold = time.perf_counter() - start
-        big_warm = best_of(lambda: load_config(big), 10)
+        big_cold, loaded = best_of(lambda: load_config(big), 1)
+        big_warm, _ = best_of(lambda: load_config(big), 10)
         assert len(loaded["tasks"]) > 4000
         big_size = big.stat().st_size
 

@@ -17,8 +17,6 @@ import os
 import random
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
+from benchlib import best_of, print_table  # noqa: E402
 
 from airflow_provider_dataops.snowflake.parquet import plan_load  # noqa: E402
 from airflow_provider_dataops.snowflake.sources import TAIL_READ_BYTES  # noqa: E402
@@ -55,15 +54,6 @@ def make_files(folder: Path, count: int, rng: random.Random) -> list[str]:
     return paths
 
 
-def best_of(fn: Callable[[], object], repeats: int) -> list[float]:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
-
-
 def local_planning() -> list[tuple[str, str, str, str]]:
     rng = random.Random(20240601)
     with tempfile.TemporaryDirectory(prefix="bench-snowflake-") as tmp:
@@ -83,8 +73,8 @@ def local_planning() -> list[tuple[str, str, str, str]]:
         floor(), ours()  # warm the page cache and imports
         floor_times, our_times = [], []
         for _ in range(REPEATS):  # interleaved, so noise hits both alike
-            floor_times += best_of(floor, 1)
-            our_times += best_of(ours, 1)
+            floor_times.append(best_of(floor, 1)[0])
+            our_times.append(best_of(ours, 1)[0])
         columns = sum(len(pq.read_schema(p)) for p in paths)
     f, o = min(floor_times), min(our_times)  # least-disturbed run of each on a shared machine
     return [
@@ -156,13 +146,7 @@ def main() -> int:
 
     logging.getLogger("gcsfs").setLevel(logging.ERROR)  # "Could not determine bucket type" on the emulator
     rows = local_planning() + remote_bytes()
-    headers = ("case", "measured", "ratio", "target")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    line = " | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    print(line)
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print_table(("case", "measured", "ratio", "target"), rows)
     return 0
 
 

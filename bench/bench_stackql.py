@@ -21,15 +21,15 @@ import json
 import logging
 import os
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchlib import best_of, print_table  # noqa: E402
 
 ROWS = 200_000
 REPEATS = 3
@@ -53,15 +53,6 @@ SELECT ('instance-' || g)::text AS name,
        round((g * 0.37)::numeric, 2) AS cost
 FROM generate_series(1, {ROWS}) AS g
 """
-
-
-def best_of(fn: Callable[[], Any]) -> tuple[float, Any]:
-    times, result = [], None
-    for _ in range(REPEATS):
-        started = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - started)
-    return min(times), result
 
 
 def main() -> int:
@@ -114,9 +105,9 @@ def main() -> int:
                 names = [d[0] for d in cur.description]
             return pd.DataFrame.from_records(rows, columns=names)
 
-        t_plain, df_plain = best_of(plain)
-        t_ours, df_ours = best_of(ours)
-        t_seed, df_seed = best_of(seed)
+        t_plain, df_plain = best_of(plain, REPEATS)
+        t_ours, df_ours = best_of(ours, REPEATS)
+        t_seed, df_seed = best_of(seed, REPEATS)
     finally:
         with admin.cursor() as cur:
             cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
@@ -142,12 +133,7 @@ def main() -> int:
     print(f"{ROWS:,} rows x 8 columns (5 text, 3 numeric) from {where}, best of {REPEATS}")
     print(f"dtypes ours: {dict(df_ours.dtypes.astype(str))}")
     print(f"dtypes seed: {dict(df_seed.dtypes.astype(str))}")
-    headers = ("case", "measured", "ratio", "target")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    print(" | ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
-    print("-+-".join("-" * w for w in widths))
-    for row in rows:
-        print(" | ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)))
+    print_table(("case", "measured", "ratio", "target"), rows)
     return 0
 
 
