@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.snowflake import patched_snowflake
+from tests.fixtures.stackql import add_stackql_connection
 
 pytestmark = pytest.mark.e2e
 
@@ -31,14 +32,7 @@ def inventory_peers(stackql_db: dict[str, Any], add_connection: Any) -> Iterator
             "SELECT name, status, zone, 'stackql-demo'::text AS project FROM instances"
         )
     pg.close()
-    add_connection(
-        "stackql_default",
-        "stackql",
-        host=stackql_db["host"],
-        port=stackql_db["port"],
-        login=stackql_db["user"],
-        schema=stackql_db["dbname"],
-    )
+    add_stackql_connection(add_connection, "stackql_default", stackql_db)
     with patched_snowflake(add_connection, "snowflake_default", "INVENTORY") as conn:
         yield conn
 

@@ -5,11 +5,12 @@ Peer: a real PostgreSQL database over TCP with StackQL-like text/numeric columns
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.fixtures.stackql import add_stackql_connection
 
 pytestmark = pytest.mark.e2e
 
@@ -56,16 +57,7 @@ def _xcom(run: Any, task_id: str) -> Any:
 
 @pytest.fixture
 def stackql_airflow_conn(stackql_db: dict[str, Any], add_connection: Any) -> str:
-    add_connection(
-        "stackql_dag_test",
-        "stackql",
-        host=stackql_db["host"],
-        port=stackql_db["port"],
-        login=stackql_db["user"],
-        schema=stackql_db["dbname"],
-        extra=json.dumps({"connect_timeout": 5}),
-    )
-    return "stackql_dag_test"
+    return add_stackql_connection(add_connection, "stackql_dag_test", stackql_db, connect_timeout=5)
 
 
 def test_dag_run_queries_through_sql_execute_query_operator_and_exports_parquet(

@@ -9,6 +9,7 @@ import pytest
 
 from airflow_provider_dataops.magics import MagicUsageError, parse_line
 from tests.fixtures.peers import free_port
+from tests.fixtures.stackql import add_stackql_connection
 
 
 @pytest.fixture
@@ -137,14 +138,7 @@ def test_bad_options_are_refused(line: str, message: str) -> None:
 def test_conn_option_reads_connections_from_the_metadata_db(
     shell: Any, stackql_db: dict[str, Any], add_connection: Callable[..., Any]
 ) -> None:
-    add_connection(
-        "stackql_magic_db",
-        "stackql",
-        host=stackql_db["host"],
-        port=stackql_db["port"],
-        login=stackql_db["user"],
-        schema=stackql_db["dbname"],
-    )
+    add_stackql_connection(add_connection, "stackql_magic_db", stackql_db)
     df = shell.run_cell(
         "%stackql --conn stackql_magic_db SELECT count(*)::numeric AS n FROM instances"
     ).result
