@@ -77,11 +77,17 @@ def test_copy_file_and_folder(tmp_path: Path) -> None:
 
 def test_clean_workspace_empties_the_folder_and_refuses_root(tmp_path: Path) -> None:
     work = make_tree(tmp_path / "work")
-    assert run("clean_workspace", path=str(work))
+    assert run("clean_workspace", path=str(work), root=str(tmp_path))
     assert work.is_dir()
     assert list(work.iterdir()) == []
-    assert run("clean_workspace", path="/") is False
-    assert run("clean_workspace", path="relative/dir") is False
+    assert run("clean_workspace", path="/", root="/") is False
+    assert run("clean_workspace", path="relative/dir", root=str(tmp_path)) is False
+
+
+def test_clean_workspace_creates_a_missing_workspace_0700(tmp_path: Path) -> None:
+    assert run("clean_workspace", path=str(tmp_path / "ws" / "app"), root=str(tmp_path))
+    assert (tmp_path / "ws" / "app").is_dir()
+    assert (tmp_path / "ws").stat().st_mode & 0o777 == 0o700
 
 
 def aged(path: Path, days: float) -> Path:
