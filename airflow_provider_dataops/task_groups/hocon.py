@@ -15,7 +15,8 @@ from typing import Any
 from airflow.sdk import BaseOperator, TaskGroup
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_dataops.hocon import HoconConfigError, load_config, validate_config
+from airflow_provider_dataops.hocon import HoconConfigError, load_config, masking, validate_config
+from airflow_provider_dataops.hocon.loader import builtin_variables
 from airflow_provider_dataops.hocon.validation import upstream_ids
 
 _DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout", "sla"})
@@ -45,17 +46,40 @@ def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
 
 
 class HoconTaskOperator(BaseOperator):
-    """Runs one :class:`~airflow_provider_dataops.hocon.Task` with its (Jinja-rendered) args."""
+    """Runs one :class:`~airflow_provider_dataops.hocon.Task` with its (Jinja-rendered) args.
+
+    Before the args are rendered (and so before the rendered values are stored or logged), the
+    values of ``secret_env`` (names of environment variables the config substitutes) and every
+    sensitive-looking arg are registered with Airflow's secrets masker.
+    """
 
     template_fields: Sequence[str] = ("args",)
     ui_color = "#e8f4e8"
 
-    def __init__(self, *, task_class: type, args: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        task_class: type,
+        args: dict[str, Any] | None = None,
+        secret_env: Sequence[str] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.task_class = task_class
         self.args = args or {}
+        self.secret_env = list(secret_env)
+
+    def _register_secrets(self) -> None:
+        masking.register(os.environ[name] for name in self.secret_env if name in os.environ)
+        masking.register(masking.sensitive_values(self.args))
+
+    def render_template_fields(self, context: Any, jinja_env: Any = None) -> None:
+        self._register_secrets()
+        super().render_template_fields(context, jinja_env)
+        self._register_secrets()
 
     def execute(self, context: Any) -> None:
+        self._register_secrets()
         name = getattr(self.task_class, "task_name", self.task_class.__name__.lower())
         if self.task_class().run(**self.args) is False:
             raise AirflowException(
@@ -98,6 +122,9 @@ class HoconTaskGroup(TaskGroup):
         folder = _owner_folder(self)
         path = Path(config) if Path(config).is_absolute() else folder / config
         loaded = load_config(path, variables, cwd=folder)
+        secret_env = masking.referenced_env_names(
+            path, {*loaded, *(variables or {}), *builtin_variables(folder)}
+        )
         specs, problems = validate_config(
             loaded, str(path), task_modules=task_modules or (), airflow_args=operator_arg_names()
         )
@@ -115,7 +142,11 @@ class HoconTaskGroup(TaskGroup):
                         operators[spec.task_id] = cls(task_id=spec.task_id, **spec.args, **kwargs)
                     else:
                         operators[spec.task_id] = HoconTaskOperator(
-                            task_id=spec.task_id, task_class=cls, args=spec.args, **kwargs
+                            task_id=spec.task_id,
+                            task_class=cls,
+                            args=spec.args,
+                            secret_env=secret_env,
+                            **kwargs,
                         )
                 except (TypeError, ValueError) as exc:
                     problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")

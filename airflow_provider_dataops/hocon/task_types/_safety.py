@@ -146,6 +146,7 @@ def open_folder(
     strictly_inside: bool = False,
     create: bool = False,
     follow_trusted_symlinks: bool = False,
+    display: str | None = None,
 ) -> Folder:
     """Open a trusted folder (see the module docstring) and return its descriptor.
 
@@ -153,10 +154,11 @@ def open_folder(
     lie inside ``root`` (``strictly_inside``: below it) and root and every folder below it are.
     ``create`` makes missing folders, mode 0700. A symlink is followed only above the strict
     part and only when owned by root or you, unless ``follow_trusted_symlinks`` (paths that are
-    only read or run, e.g. ``/bin`` -> ``usr/bin``). Raises :class:`UnsafePathError`, or
+    only read or run, e.g. ``/bin`` -> ``usr/bin``). ``display``: the path messages name (default
+    ``path``). Raises :class:`UnsafePathError`, or
     :class:`FileNotFoundError` when a folder is missing and ``create`` is false.
     """
-    display = os.fspath(path)
+    display = display or os.fspath(path)
     parts = components(path, what)
     strict_from = len(parts)
     if root is not None:
@@ -364,7 +366,7 @@ def check_existing(path: str, what: str) -> None:
         if not name:
             return
         try:
-            folder = open_folder(parent, what=what, follow_trusted_symlinks=True)
+            folder = open_folder(parent, what=what, follow_trusted_symlinks=True, display=path)
         except FileNotFoundError:
             return
         with folder:

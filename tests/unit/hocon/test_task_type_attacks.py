@@ -302,3 +302,50 @@ def test_upload_never_writes_through_a_symlink_planted_at_a_local_target(
     assert cfg.read_text() == "[core]\n"
     assert (lake / "sub" / "a.txt").read_text() == "new"
     assert not (lake / "sub" / "a.txt").is_symlink()
+
+
+# shell_script: what it runs must be trusted
+
+
+def planted_script(folder: Path, marker: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    script = folder / "scan_lineage.py"
+    script.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n")
+    return script
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775])
+def test_shell_script_refuses_a_script_in_a_folder_others_can_write(
+    tmp_path: Path, mode: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "marker"
+    script = planted_script(tmp_path / "ws" / "bin", marker)
+    (tmp_path / "ws" / "bin").chmod(mode)
+    if mode == 0o775:
+        os.chown(tmp_path / "ws" / "bin", 0, 65534)  # nogroup: members other than root and you
+    assert run("shell_script", script_path=sys.executable, script_args=[str(script), "scan"]) is False
+    assert not marker.exists()
+    assert f"refusing script_args[0] '{script}': folder {script.parent} is" in caplog.text
+
+
+def test_shell_script_refuses_a_script_others_can_write_and_an_unsafe_working_folder(tmp_path: Path) -> None:
+    marker = tmp_path / "marker"
+    script = planted_script(tmp_path / "bin", marker)
+    script.chmod(0o666)
+    assert run("shell_script", script_path=sys.executable, script_args=[str(script)]) is False
+    script.chmod(0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    assert (
+        run(
+            "shell_script",
+            script_path=sys.executable,
+            script_args=["-c", "pass"],
+            working_directory_path=str(shared),
+        )
+        is False
+    )
+    assert not marker.exists()
+    assert run("shell_script", script_path=sys.executable, script_args=[str(script)])
+    assert marker.read_text() == "ran"
