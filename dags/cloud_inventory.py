@@ -10,8 +10,7 @@ Connections: ``stackql_default`` (a StackQL server, ``stackql --pgsrv.port=5444 
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
+import os
 
 import pendulum
 from airflow.sdk import Param, dag
@@ -25,7 +24,9 @@ FROM google.compute.instances
 WHERE project = %(project)s AND zone = %(zone)s
 GROUP BY status
 """
-DEFAULT_OUTPUT_DIR = str(Path(tempfile.gettempdir()) / "cloud_inventory")
+# Under AIRFLOW_HOME, not a shared temp folder another local user could plant files or symlinks in.
+AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+DEFAULT_OUTPUT_DIR = os.path.join(AIRFLOW_HOME, "dataops", "cloud_inventory")
 
 
 @dag(

@@ -4,14 +4,14 @@ Every ``config/lineage_scan/apps/*.conf`` includes the shared ``base.conf`` pipe
 setup scanner -> scan -> modify results -> upload -> backup -> clean workspace -> delete backups
 older than ``retention_days`` (a DAG Param, settable from the trigger form). Everything runs
 locally: the scanner is ``config/lineage_scan/bin/scan_lineage.py``, results go under
-``$DATAOPS_LINEAGE_ROOT`` (default: ``dataops_lineage`` in the system temp folder).
+``$DATAOPS_LINEAGE_ROOT`` (default: ``$AIRFLOW_HOME/dataops/lineage``, created mode 0700: a shared
+folder such as ``/tmp`` would let another local user plant the scanner; the tasks refuse one).
 """
 
 from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import pendulum
@@ -20,7 +20,8 @@ from airflow.sdk import DAG, Param
 from airflow_provider_dataops.task_groups.hocon import HoconTaskGroup
 
 CONFIG = Path(__file__).resolve().parent / "config" / "lineage_scan"
-ROOT = os.environ.get("DATAOPS_LINEAGE_ROOT") or os.path.join(tempfile.gettempdir(), "dataops_lineage")
+AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
+ROOT = os.environ.get("DATAOPS_LINEAGE_ROOT") or os.path.join(AIRFLOW_HOME, "dataops", "lineage")
 
 with DAG(
     dag_id="lineage_scan",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tarfile
 import time
 from collections.abc import Callable
@@ -70,3 +71,26 @@ def test_lineage_scan_runs_every_application_and_applies_retention(
     assert not stale.exists()
     assert recent.exists()
     assert ds is None or (root / "backup" / "billing" / f"billing_{ds}.tar.gz").exists()
+
+
+def test_lineage_scan_default_root_is_created_private_under_airflow_home(
+    run_dag: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DATAOPS_LINEAGE_ROOT", raising=False)
+    dataops = Path(os.environ["AIRFLOW_HOME"]) / "dataops"
+    assert not dataops.exists()
+
+    try:
+        dag_run = run_dag((DAGS / "lineage_scan.py").read_text(), "lineage_scan", files=shipped_files())
+
+        assert {str(ti.state) for ti in dag_run.get_task_instances()} == {"success"}
+        for folder in (
+            dataops,
+            dataops / "lineage",
+            dataops / "lineage" / "workspace",
+            dataops / "lineage" / "lake",
+        ):
+            assert folder.stat().st_mode & 0o777 == 0o700, folder
+        assert list((dataops / "lineage" / "lake" / "billing").glob("billing_lineage_*.json"))
+    finally:
+        shutil.rmtree(dataops, ignore_errors=True)
