@@ -73,7 +73,14 @@ def test_no_secret_reaches_the_task_log(
     for name, secret in SECRETS.items():
         assert secret not in log, f"{name} secret leaked into the task log"
 
+    from airflow.models.renderedtifields import RenderedTaskInstanceFields
     from airflow.sdk.log import redact
+
+    (echo,) = [ti for ti in dag_run.get_task_instances() if ti.task_id == "etl.shell_script_0"]
+    rendered = str(RenderedTaskInstanceFields.get_templated_fields(echo))
+    assert "visible-marker" in rendered
+    for name, secret in SECRETS.items():
+        assert secret not in rendered, f"{name} secret stored in the rendered-template fields"
 
     for name in ("env_derived", "dsn_password", "flag", "key_value", "url", "env_key"):
         assert SECRETS[name] not in str(redact(f"x {SECRETS[name]} y")), f"Airflow's masker lacks {name}"
