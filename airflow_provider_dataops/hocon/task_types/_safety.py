@@ -147,6 +147,7 @@ def open_folder(
     create: bool = False,
     follow_trusted_symlinks: bool = False,
     display: str | None = None,
+    shared_ok: bool = False,
 ) -> Folder:
     """Open a trusted folder (see the module docstring) and return its descriptor.
 
@@ -155,7 +156,8 @@ def open_folder(
     ``create`` makes missing folders, mode 0700. A symlink is followed only above the strict
     part and only when owned by root or you, unless ``follow_trusted_symlinks`` (paths that are
     only read or run, e.g. ``/bin`` -> ``usr/bin``). ``display``: the path messages name (default
-    ``path``). Raises :class:`UnsafePathError`, or
+    ``path``). ``shared_ok``: no folder is held to the strict rule (for what is only read or run
+    and is checked itself). Raises :class:`UnsafePathError`, or
     :class:`FileNotFoundError` when a folder is missing and ``create`` is false.
     """
     display = display or os.fspath(path)
@@ -170,6 +172,8 @@ def open_folder(
             where = "strictly inside" if strictly_inside else "inside"
             raise UnsafePathError(f"refusing {what} '{display}': it is not {where} root '{os.fspath(root)}'")
         strict_from = len(root_parts)
+    if shared_ok:
+        strict_from = len(parts) + 1
     prefix = f"refusing {what} '{display}'"
     pending = [(name, index + 1 >= strict_from) for index, name in enumerate(parts)]
     pending.reverse()
@@ -354,11 +358,14 @@ def remove_contents(folder: Folder, removed: list[str] | None = None) -> None:
             removed.append(folder.child_path(name))
 
 
-def check_existing(path: str, what: str) -> None:
+def check_existing(path: str, what: str, *, shared_ok: bool = False) -> None:
     """For a file or folder that will be run or read as code: it and every folder above it trusted.
 
     Trusted symlinks on the way are followed and their targets checked the same way. A path that
     does not exist is accepted (there is nothing to plant yet; what creates it must check).
+    ``shared_ok``: the folders may be sticky shared ones like ``/tmp`` (nobody else can replace
+    an entry of yours in them); the entry itself must still be yours or root's and not writable
+    by others.
     """
     current = path
     for _ in range(_MAX_SYMLINKS):
@@ -366,7 +373,9 @@ def check_existing(path: str, what: str) -> None:
         if not name:
             return
         try:
-            folder = open_folder(parent, what=what, follow_trusted_symlinks=True, display=path)
+            folder = open_folder(
+                parent, what=what, follow_trusted_symlinks=True, display=path, shared_ok=shared_ok
+            )
         except FileNotFoundError:
             return
         with folder:
@@ -382,7 +391,10 @@ def check_existing(path: str, what: str) -> None:
                     )
                 current = os.path.join(folder.path, os.readlink(name, dir_fd=folder.fd))
                 continue
-            problem = folder_problem(st, strict=True) if stat.S_ISDIR(st.st_mode) else file_problem(st)
+            if stat.S_ISDIR(st.st_mode):
+                problem = folder_problem(st, strict=not shared_ok)
+            else:
+                problem = file_problem(st)
             if problem:
                 raise UnsafePathError(f"refusing {what} '{path}': {shown} is {problem}")
             return

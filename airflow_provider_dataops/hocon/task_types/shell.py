@@ -19,14 +19,16 @@ from airflow_provider_dataops.hocon.task_types._safety import UnsafePathError, c
 
 
 def _check_paths(argv: list[str], working_directory_path: str | None) -> None:
+    """The working folder must be private (programs write relative files there); the program and
+    path arguments may sit in a shared sticky folder such as ``/tmp`` if they are yours."""
     program = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
     if program:
-        check_existing(os.path.abspath(program), "script_path")
+        check_existing(os.path.abspath(program), "script_path", shared_ok=True)
     if working_directory_path:
         check_existing(os.path.abspath(working_directory_path), "working_directory_path")
     for index, arg in enumerate(argv[1:]):
         if os.path.isabs(arg) and os.path.lexists(arg):
-            check_existing(arg, f"script_args[{index}]")
+            check_existing(arg, f"script_args[{index}]", shared_ok=True)
 
 
 class ShellScript(Task):

@@ -153,3 +153,15 @@ def test_every_file_task_type_refuses_a_root_another_user_owns(
     assert sorted(str(p) for p in root.rglob("*")) == before
     assert all(path.exists() for path in files.values())
     assert f"{root} is owned by user {other_user.name}" in caplog.text
+
+
+def test_shell_script_refuses_a_script_another_user_owns_in_a_shared_sticky_folder(
+    other_user: LocalUser, shared_tmp: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _, evil, marker = attacker_setup(other_user, shared_tmp)
+    other_user.run("chmod", "0644", evil)
+
+    assert registry.create("shell_script").run(script_path=sys.executable, script_args=[str(evil)]) is False
+
+    assert not marker.exists()
+    assert f"{evil} is owned by user {other_user.name}" in caplog.text

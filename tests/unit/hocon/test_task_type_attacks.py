@@ -314,7 +314,7 @@ def planted_script(folder: Path, marker: Path) -> Path:
     return script
 
 
-@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775])
+@pytest.mark.parametrize("mode", [0o777, 0o775])
 def test_shell_script_refuses_a_script_in_a_folder_others_can_write(
     tmp_path: Path, mode: int, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -349,3 +349,20 @@ def test_shell_script_refuses_a_script_others_can_write_and_an_unsafe_working_fo
     assert not marker.exists()
     assert run("shell_script", script_path=sys.executable, script_args=[str(script)])
     assert marker.read_text() == "ran"
+
+
+def test_shell_script_runs_your_own_script_from_a_sticky_shared_folder_but_not_from_it_as_cwd(
+    shared_tmp: Path,
+) -> None:
+    marker = shared_tmp / "marker"
+    script = planted_script(shared_tmp, marker)
+    script.chmod(0o644)
+    assert run("shell_script", script_path=sys.executable, script_args=[str(script)])
+    assert marker.read_text() == "ran"
+    marker.unlink()
+    cwd = str(shared_tmp)
+    assert (
+        run("shell_script", script_path=sys.executable, script_args=[str(script)], working_directory_path=cwd)
+        is False
+    )
+    assert not marker.exists()
