@@ -126,6 +126,25 @@ def unloaded_files(
     return missing
 
 
+def put_mismatch(rows: Sequence[dict[str, Any]], local_path: str) -> str | None:
+    """Why PUT's report (one ``source``, ``status`` row per uploaded file) is not ``local_path``.
+
+    The connector expands a PUT source like a shell glob; this catches a name that still expands
+    to other files before COPY runs. A report without a ``source`` column (fakesnow's patch mode
+    describes its PUT result wrongly) is left to the check after COPY.
+    """
+    if rows and not any("source" in r for r in rows):
+        return None
+    expected = local_path.rsplit("/", 1)[-1]
+    sources = [str(r.get("source", "")) for r in rows]
+    if sources != [expected]:
+        return f"the connector uploaded {sources or 'nothing'} instead of {expected!r}"
+    status = str(rows[0].get("status", "")).upper()
+    if status not in {"UPLOADED", "SKIPPED"}:
+        return f"upload status {status or 'missing'}"
+    return None
+
+
 class _Runner:
     def __init__(self, cursor: Any, log: logging.Logger | Any) -> None:
         self.cursor = cursor
@@ -149,6 +168,9 @@ class _Runner:
         try:
             for put, source in zip(table.puts, table.files if table.puts else (), strict=True):
                 self.execute(put, f"PUT {source.url}")
+                problem = put_mismatch(_rows(self.cursor), source.url)
+                if problem:
+                    raise SnowflakeLoadError(f"PUT {source.url}: {problem}; nothing was loaded")
             for copy in table.copies:
                 files = [f.url for f in table.files]
                 self.execute(copy, f"COPY INTO {table.qualified_name} from {_names(files)}")

@@ -104,3 +104,22 @@ def test_first_line_keeps_only_the_first_non_empty_line_of_an_engine_error() -> 
     error = RuntimeError("\n100038 (22018): Conversion Error: bad\n\nLINE 1: COPY ...\n  ^^^^\nTraceback ...")
     assert first_line(error) == "100038 (22018): Conversion Error: bad"
     assert first_line(RuntimeError("")) == "RuntimeError"
+
+
+def test_a_put_that_uploaded_other_files_or_none_is_named() -> None:
+    from airflow_provider_dataops.snowflake.load import put_mismatch
+
+    path = "/data/part[a].parquet"
+    assert put_mismatch([{"source": "part[a].parquet", "status": "UPLOADED"}], path) is None
+    assert put_mismatch([{"source": "part[a].parquet", "status": "SKIPPED"}], path) is None
+    assert put_mismatch([{"source": "parta.parquet", "status": "UPLOADED"}], path) == (
+        "the connector uploaded ['parta.parquet'] instead of 'part[a].parquet'"
+    )
+    two = [
+        {"source": "p1.parquet", "status": "UPLOADED"},
+        {"source": "part[a].parquet", "status": "UPLOADED"},
+    ]
+    assert put_mismatch(two, path) is not None
+    assert put_mismatch([], path) == "the connector uploaded nothing instead of 'part[a].parquet'"
+    assert put_mismatch([{"source": "part[a].parquet", "status": "ERROR"}], path) == "upload status ERROR"
+    assert put_mismatch([{"status": "Statement executed successfully."}], path) is None
