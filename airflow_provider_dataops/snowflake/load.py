@@ -239,6 +239,11 @@ def run_plan(conn: Any, plan: LoadPlan, log: logging.Logger | Any | None = None)
             pending.pop(0)
             for statement in table.swap[1:]:
                 runner.execute(statement, f"DROP TABLE {table.load_table} (the replaced table)")
+    except SnowflakeLoadError:
+        raise
+    except Exception as exc:  # the checks' own queries (TABLES, SHOW STAGES, LOAD_HISTORY)
+        log.error("Snowflake load failed. Snowflake said:\n%s", exc)
+        raise SnowflakeLoadError(f"Snowflake load failed: {first_line(exc)}") from exc
     finally:
         for table in pending:
             try:

@@ -322,3 +322,19 @@ def test_a_permanent_stage_of_this_packages_name_is_refused_and_nothing_changes(
         _load(snowflake_db, str(path.parent))
     assert _stages(snowflake_db)[name] == "INTERNAL"
     assert "ORDERS" not in _tables(snowflake_db)
+
+
+def test_a_failing_check_query_is_one_line_too(
+    snowflake_db: dict[str, Any], write_parquet: Callable[..., Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    path = write_parquet("t/orders.parquet", {"id": [1]})
+    plan = plan_load(str(path), database="NO_SUCH_DB", schema="PUBLIC")
+    conn = _connect(snowflake_db)
+    try:
+        with caplog.at_level("ERROR"), pytest.raises(SnowflakeLoadError) as err:
+            run_plan(conn, plan)
+    finally:
+        conn.close()
+    assert str(err.value).startswith("Snowflake load failed: ")
+    assert len(str(err.value).splitlines()) == 1
+    assert str(err.value.__cause__) in caplog.text
