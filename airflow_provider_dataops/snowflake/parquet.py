@@ -46,6 +46,7 @@ from airflow_provider_dataops.snowflake.sources import (
     collect_sources,
 )
 from airflow_provider_dataops.snowflake.sql import (
+    CONTROL_CHARS,
     comment,
     name_problem,
     on_error_clause,
@@ -86,7 +87,6 @@ _PLAIN_STAGE_PATH = re.compile(r"^(?!.*(--|//|/\*))[A-Za-z0-9_./=-]+$")
 #: fragment, ``%XX`` is decoded, ``[...]`` after ``file://`` is an IPv6 host when the connector
 #: re-requests a GCS upload URL with ``file://<name>``), and the connector globs it (``[...]``).
 _PUT_REFUSED = re.compile(r"[?#\[\]]|%[0-9A-Fa-f]{2}")
-_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class ParquetPlanError(ValueError):
@@ -275,7 +275,7 @@ def _external_stage(
         raise ParquetPlanError(str(exc)) from None
     url = f"{sf_scheme}://{rest.rstrip('/')}/"
     for what, value in (("stage_url", stage_url), ("kms_key_id", kms_key_id or "")):
-        if _CONTROL_CHARS.search(value):
+        if CONTROL_CHARS.search(value):
             raise ParquetPlanError(f"{what} {value!r} contains control characters")
     encryption = None
     if kms_key_id:
@@ -454,7 +454,7 @@ def _table_plan(
             if not same_cloud or not rest.startswith(prefix):
                 raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
             rel = rest[len(prefix) :]
-            if _CONTROL_CHARS.search(rel):
+            if CONTROL_CHARS.search(rel):
                 raise ParquetPlanError(f"{f.url}: an object name with control characters cannot be loaded")
             relative.append(rel)
         file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]

@@ -6,7 +6,8 @@ import re
 
 _ON_ERROR_BARE = {"ABORT_STATEMENT", "CONTINUE", "SKIP_FILE"}
 _ON_ERROR_QUOTED = re.compile(r"^SKIP_FILE_\d+%?$")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: Control characters (NUL, newlines, ...): refused in every name and literal that enters SQL.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 _UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
@@ -35,7 +36,7 @@ def quote_ident(name: str) -> str:
 
 def quote_literal(value: str) -> str:
     """A single-quoted Snowflake string literal (Snowflake also treats ``\\`` as an escape)."""
-    found = _CONTROL.search(value)
+    found = CONTROL_CHARS.search(value)
     if found:
         raise ValueError(f"value {value!r} contains the control character {found.group()!r}")
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
