@@ -31,10 +31,12 @@ class ParquetToSnowflakeOperator(BaseOperator):
     :param source: path, glob, directory or list of them, local or ``gs://`` / ``s3://``.
     :param table: load everything into this table; ``None``: one table per file stem
         (upper-cased) or per directory.
-    :param if_exists: ``append`` (create missing tables), ``replace`` or ``fail`` (checked for
-        every table before anything changes).
+    :param if_exists: ``append`` (create missing tables), ``replace`` (load into a new table and
+        ``SWAP WITH`` the old one only after every file loaded; a failure leaves it untouched) or
+        ``fail`` (checked for every table before anything changes).
     :param type_overrides: column name → Snowflake type, e.g. ``{"amount": "NUMBER(18,2)"}``.
-    :param on_error: COPY ``ON_ERROR``; any file not loaded fails the task either way.
+    :param on_error: COPY ``ON_ERROR``; any planned file not loaded (not reported loaded by COPY
+        nor in the table's load history) fails the task either way, naming it.
     :param sql_output_path: also write the whole script there (like the seed's all_tables.sql).
     :param dry_run: plan (and write ``sql_output_path``) but run nothing; returns ``[]``.
     :return: one dict per file from COPY (``table``, ``file``, ``status``, ``rows_loaded``, ...).

@@ -4,16 +4,25 @@
 Snowflake types (table in :mod:`airflow_provider_dataops.snowflake.types`), unifies the schemas
 of the files that feed one table, and writes, per table::
 
-    CREATE [OR REPLACE] TABLE [IF NOT EXISTS] "DB"."SCHEMA"."T" ("Col" TYPE, ...)
-    CREATE OR REPLACE TEMPORARY STAGE "DB"."SCHEMA"."T_STAGE" [URL=... STORAGE_INTEGRATION=...
+    CREATE TABLE [IF NOT EXISTS] "DB"."SCHEMA"."T" ("Col" TYPE, ...)
+    CREATE TABLE "DB"."SCHEMA"."DATAOPS_T_NEW_<hex>" (...)      -- if_exists="replace" only
+    CREATE TEMPORARY STAGE "DB"."SCHEMA"."DATAOPS_T_<hex>" [URL=... STORAGE_INTEGRATION=...
         ENCRYPTION=(TYPE='AWS_SSE_KMS' KMS_KEY_ID='...')] FILE_FORMAT=(TYPE=PARQUET ...)
-    PUT 'file:///...' @"T_STAGE"/dir AUTO_COMPRESS=FALSE          -- local files only
-    COPY INTO "T" ("Col", ...) FROM (SELECT $1:"Col"::TYPE, ... FROM @"T_STAGE")
+    PUT 'file:///...' @"DATAOPS_T_<hex>"/dir AUTO_COMPRESS=FALSE  -- local files only
+    COPY INTO "T" ("Col", ...) FROM (SELECT $1:"Col"::TYPE, ... FROM @"DATAOPS_T_<hex>")
         [FILES=(...)] FILE_FORMAT=(...) ON_ERROR=...
-    DROP STAGE IF EXISTS "DB"."SCHEMA"."T_STAGE"
+    ALTER TABLE "DATAOPS_T_NEW_<hex>" SWAP WITH "T"; DROP TABLE ...  -- "replace" only
+    DROP STAGE IF EXISTS "DB"."SCHEMA"."DATAOPS_T_<hex>"
 
 Every identifier is quoted (Parquet's column case is kept) and every literal escaped, so a
-column called ``a"; DROP TABLE x; --`` is only ever a column name. ``USE_LOGICAL_TYPE=TRUE``
+column called ``a"; DROP TABLE x; --`` is only ever a column name; a name no quoting makes
+safe for the connector's statement splitter (a backslash, a control character) is refused,
+naming the file. ``if_exists="replace"`` loads into a new table and swaps it in only after
+every file loaded, so a failed load leaves the old table as it was. The stage is named after
+the table plus a digest of its qualified name: stable across runs, because Snowflake's load
+metadata for an internal stage is keyed by the stage's name and a per-run name would load every
+file again on each re-run; the ``DATAOPS_`` prefix and digest keep it apart from users' stages,
+and it is created without ``OR REPLACE``. ``USE_LOGICAL_TYPE=TRUE``
 makes Snowflake read Parquet's logical types (without it nanosecond timestamps arrive as
 integers); ``BINARY_AS_TEXT=FALSE`` keeps binary columns binary. Re-running a COPY loads
 nothing twice: Snowflake's load metadata skips files it already loaded, so no ``FORCE``.
@@ -21,7 +30,11 @@ nothing twice: Snowflake's load metadata skips files it already loaded, so no ``
 
 from __future__ import annotations
 
+import glob
+import hashlib
 import os
+import re
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -33,7 +46,9 @@ from airflow_provider_dataops.snowflake.sources import (
     collect_sources,
 )
 from airflow_provider_dataops.snowflake.sql import (
+    CONTROL_CHARS,
     comment,
+    name_problem,
     on_error_clause,
     quote_ident,
     quote_literal,
@@ -66,6 +81,12 @@ MAX_COPY_FILES = 1000
 IF_EXISTS = ("append", "replace", "fail")
 _CLOUD_SCHEMES = {"gs": "gcs", "gcs": "gcs", "s3": "s3", "s3a": "s3"}
 _KMS_TYPE = {"gcs": "GCS_SSE_KMS", "s3": "AWS_SSE_KMS"}
+#: What a stage sub-path may hold unquoted; anything else (spaces, ``--``, ``/*``) is quoted.
+_PLAIN_STAGE_PATH = re.compile(r"^(?!.*(--|//|/\*))[A-Za-z0-9_./=-]+$")
+#: What a PUT source cannot hold: the server reads it as a URI (``?`` starts a query, ``#`` a
+#: fragment, ``%XX`` is decoded, ``[...]`` after ``file://`` is an IPv6 host when the connector
+#: re-requests a GCS upload URL with ``file://<name>``), and the connector globs it (``[...]``).
+_PUT_REFUSED = re.compile(r"[?#\[\]]|%[0-9A-Fa-f]{2}")
 
 
 class ParquetPlanError(ValueError):
@@ -96,6 +117,15 @@ class TablePlan:
     puts: tuple[str, ...]
     copies: tuple[str, ...]
     drop_stage: str
+    staged_names: tuple[str, ...] = ()
+    """Each file's path as COPY names it, below the stage's root (same order as ``files``)."""
+    stage_root: str = ""
+    """What COPY and the load history put before a staged name: ``stage_name/`` or the stage URL."""
+    load_table: str = ""
+    """The quoted table COPY writes to: the target, or with ``replace`` a new table swapped in."""
+    create_load_table: str | None = None
+    swap: tuple[str, ...] = ()
+    """``replace``: swap the loaded table in and drop the old one, after every file loaded."""
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -115,7 +145,16 @@ class TablePlan:
 
     @property
     def statements(self) -> list[str]:
-        return [self.create_table, self.create_stage, *self.puts, *self.copies, self.drop_stage]
+        load = [self.create_load_table] if self.create_load_table else []
+        return [
+            self.create_table,
+            *load,
+            self.create_stage,
+            *self.puts,
+            *self.copies,
+            *self.swap,
+            self.drop_stage,
+        ]
 
 
 @dataclass(frozen=True)
@@ -190,6 +229,10 @@ def plan_load(
     by_table: dict[str, list[ParquetSource]] = {}
     for f in files:
         by_table.setdefault(f.table, []).append(f)
+    for name, table_files in by_table.items():
+        problem = name_problem(name)
+        if problem:
+            raise ParquetPlanError(f"{table_files[0].url}: table name {name!r} {problem}; pass table=")
 
     used_overrides: set[str] = set()
     tables = []
@@ -231,6 +274,9 @@ def _external_stage(
     except ValueError as exc:
         raise ParquetPlanError(str(exc)) from None
     url = f"{sf_scheme}://{rest.rstrip('/')}/"
+    for what, value in (("stage_url", stage_url), ("kms_key_id", kms_key_id or "")):
+        if CONTROL_CHARS.search(value):
+            raise ParquetPlanError(f"{what} {value!r} contains control characters")
     encryption = None
     if kms_key_id:
         encryption = f"ENCRYPTION=(TYPE='{_KMS_TYPE[sf_scheme]}' KMS_KEY_ID={quote_literal(kms_key_id)})"
@@ -248,6 +294,9 @@ def _file_columns(
         raise ParquetPlanError(f"{f.url}: column {dup!r} appears more than once")
     if "" in names:
         raise ParquetPlanError(f"{f.url}: a column has an empty name, which Snowflake cannot hold")
+    if name_problem("".join(names)):
+        bad = next(n for n in names if name_problem(n))
+        raise ParquetPlanError(f"{f.url}: column {bad!r} {name_problem(bad)}; no quoting makes it safe")
     by_id = _by_type_id()
     arrow_types = schema.types
     types: list[str | None] = [by_id.get(t.id) for t in arrow_types]
@@ -299,11 +348,41 @@ def _qualified(db: str | None, sch: str | None, name: str) -> str:
     return ".".join(quote_ident(p) for p in (db, sch, name) if p)
 
 
+def stage_name(name: str, db: str | None, sch: str | None) -> str:
+    """This package's temporary stage for table ``name``: ``DATAOPS_<TABLE>_<digest>``.
+
+    Stable for one target table (Snowflake keys an internal stage's load metadata by the stage's
+    name and path, so the same name keeps re-runs from loading a file twice), only ``[A-Z0-9_]``,
+    and not a name anyone picks by chance.
+    """
+    digest = hashlib.sha256("\x00".join(p or "" for p in (db, sch, name)).encode()).hexdigest()[:12]
+    return f"DATAOPS_{re.sub(r'[^A-Z0-9_]', '_', name.upper())[:100]}_{digest.upper()}"
+
+
+def _new_table_name(name: str) -> str:
+    """A fresh table for ``replace`` to load into before the swap; unique per run."""
+    return f"DATAOPS_{re.sub(r'[^A-Z0-9_]', '_', name.upper())[:100]}_NEW_{secrets.token_hex(6).upper()}"
+
+
 def _stage_location(stage: str, subdir: str) -> str:
     location = f"@{stage}/{subdir}" if subdir else f"@{stage}"
-    if subdir and not all(c.isalnum() or c in "_-./=" for c in subdir):
+    if subdir and not _PLAIN_STAGE_PATH.match(subdir):
         return quote_literal(location)
     return location
+
+
+def _put_source(f: ParquetSource) -> str:
+    """``'file://...'`` for PUT: ``*`` escaped (the connector globs the path), URI specials refused."""
+    found = _PUT_REFUSED.search(f.url)
+    if found:
+        raise ParquetPlanError(
+            f"{f.url}: a local path with {found.group()!r} cannot be PUT (the connector globs PUT paths"
+            " and reads them as URIs, so another file or none would load); rename it"
+        )
+    try:
+        return quote_literal("file://" + glob.escape(f.url))
+    except ValueError:
+        raise ParquetPlanError(f"{f.url}: a local path with control characters cannot be PUT") from None
 
 
 def _table_plan(
@@ -319,10 +398,11 @@ def _table_plan(
     external: _External | None,
 ) -> TablePlan:
     table_sql = _qualified(db, sch, name)
-    stage_sql = _qualified(db, sch, f"{name}_STAGE")
+    stage_unquoted = stage_name(name, db, sch)
+    stage_sql = _qualified(db, sch, stage_unquoted)
     create = {
         "append": "CREATE TABLE IF NOT EXISTS",
-        "replace": "CREATE OR REPLACE TABLE",
+        "replace": "CREATE TABLE IF NOT EXISTS",
         "fail": "CREATE TABLE",
     }[if_exists]
     quoted = list(map(quote_ident, names))
@@ -333,6 +413,12 @@ def _table_plan(
         ]
     )
     create_table = f"{create} {table_sql} (\n{column_defs}\n)"
+    load_sql, create_load = table_sql, None
+    swap: tuple[str, ...] = ()
+    if if_exists == "replace":
+        load_sql = _qualified(db, sch, _new_table_name(name))
+        create_load = f"CREATE TABLE {load_sql} (\n{column_defs}\n)"
+        swap = (f"ALTER TABLE {load_sql} SWAP WITH {table_sql}", f"DROP TABLE {load_sql}")
 
     puts: list[str] = []
     file_lists: list[list[str]] = []
@@ -347,10 +433,13 @@ def _table_plan(
                 )
             staged[f.relative_name] = f.url
             subdir = f.relative_name.rpartition("/")[0]
-            puts.append(
-                f"PUT {quote_literal('file://' + f.url)} {_stage_location(stage_sql, subdir)}"
-                " AUTO_COMPRESS=FALSE"
-            )
+            try:
+                location = _stage_location(stage_sql, subdir)
+            except ValueError:
+                raise ParquetPlanError(f"{f.url}: a folder with control characters cannot be PUT") from None
+            puts.append(f"PUT {_put_source(f)} {location} AUTO_COMPRESS=FALSE")
+        staged_names = tuple(staged)
+        stage_root = stage_unquoted + "/"
     else:
         stage_opts = (
             f" URL={quote_literal(external.url)} STORAGE_INTEGRATION={quote_ident(external.integration)}"
@@ -364,14 +453,19 @@ def _table_plan(
             same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
             if not same_cloud or not rest.startswith(prefix):
                 raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
-            relative.append(rest[len(prefix) :])
+            rel = rest[len(prefix) :]
+            if CONTROL_CHARS.search(rel):
+                raise ParquetPlanError(f"{f.url}: an object name with control characters cannot be loaded")
+            relative.append(rel)
         file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]
-    create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
+        staged_names = tuple(relative)
+        stage_root = external.url
+    create_stage = f"CREATE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
     target_cols = ", ".join(quoted)
     projection = ",\n    ".join([f"$1:{q}::{t}" for q, t in zip(quoted, types, strict=True)])
     copy_head = (
-        f"COPY INTO {table_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
+        f"COPY INTO {load_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
     )
     tail = f"\n{FILE_FORMAT}\n{on_error_sql}"
     if file_lists:
@@ -395,4 +489,9 @@ def _table_plan(
         puts=tuple(puts),
         copies=copies,
         drop_stage=f"DROP STAGE IF EXISTS {stage_sql}",
+        staged_names=staged_names,
+        stage_root=stage_root,
+        load_table=load_sql,
+        create_load_table=create_load,
+        swap=swap,
     )

@@ -3,6 +3,9 @@
 Local paths are read with ``pyarrow.parquet.read_schema`` (it reads the tail of the file).
 ``gs://`` / ``s3://`` / other fsspec URLs are read with ranged reads: one read of the last
 64 KiB, plus one more only when the footer is larger than that. Data pages are never read.
+A footer longer than :func:`max_footer_bytes` (64 MiB unless ``DATAOPS_PARQUET_MAX_FOOTER_BYTES``
+says otherwise) is refused before it is read: its length comes from the file, so a forged one
+could otherwise make the planner fetch and hold most of a large object, for 16 files at once.
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ _MAGIC = b"PAR1"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _PARALLEL_FROM = 8
+#: Default bound on one Parquet footer (metadata) the planner reads.
+MAX_FOOTER_BYTES = 64 * 1024 * 1024
+MAX_FOOTER_ENV = "DATAOPS_PARQUET_MAX_FOOTER_BYTES"
 _LOCAL_WORKERS = 4
 _REMOTE_WORKERS = 16
 
@@ -66,7 +72,7 @@ def _local_files(item: str, table: str | None) -> list[tuple[str, str, str, int]
     """``(path, table, relative_name, size)`` for one local source item."""
     path = item[len("file://") :] if item.startswith("file://") else item
     path = os.path.abspath(os.path.expanduser(path))
-    if _GLOB_CHARS.search(path):
+    if _GLOB_CHARS.search(path) and not os.path.isfile(path):
         matches = sorted(p for p in globlib.glob(path, recursive=True) if os.path.isfile(p))
         if not matches:
             raise ParquetSourceError(f"{item}: no files match this pattern")
@@ -101,7 +107,7 @@ def _remote_files(item: str, table: str | None) -> list[tuple[str, str, str, int
     def full(p: str) -> str:
         return f"{protocol}://{p}"
 
-    if _GLOB_CHARS.search(path):
+    if _GLOB_CHARS.search(path) and not _is_remote_file(fs, path):
         matches = {p: info for p, info in fs.glob(path, detail=True).items() if info.get("type") == "file"}
         if not matches:
             raise ParquetSourceError(f"{item}: no files match this pattern")
@@ -128,6 +134,14 @@ def _remote_files(item: str, table: str | None) -> list[tuple[str, str, str, int
     return [(full(path), table or table_name_from_stem(name), name, int(info["size"]))]
 
 
+def _is_remote_file(fs: Any, path: str) -> bool:
+    """An object literally named like a pattern (``part[a].parquet``) is that object, not a glob."""
+    try:
+        return bool(fs.info(path).get("type") == "file")
+    except (FileNotFoundError, OSError, ValueError):
+        return False
+
+
 def _filesystem(url: str) -> tuple[Any, str]:
     """The fsspec filesystem for ``url`` (fresh, so emulator / credential settings are current)."""
     from fsspec.core import url_to_fs
@@ -143,7 +157,26 @@ def _base(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def read_remote_schema(fs: Any, path: str, size: int, url: str) -> Any:
+def max_footer_bytes() -> int:
+    """The footer bound: ``DATAOPS_PARQUET_MAX_FOOTER_BYTES`` if set, else :data:`MAX_FOOTER_BYTES`."""
+    raw = os.environ.get(MAX_FOOTER_ENV, "").strip()
+    if not raw:
+        return MAX_FOOTER_BYTES
+    if not raw.isdigit() or int(raw) < 1:
+        raise ParquetSourceError(f"{MAX_FOOTER_ENV}={raw!r}: expected a positive number of bytes")
+    return int(raw)
+
+
+def check_footer_length(length: int, url: str, limit: int) -> None:
+    """Refuse a footer longer than ``limit`` before reading it."""
+    if length > limit:
+        raise ParquetSourceError(
+            f"{url}: Parquet footer of {length} bytes is larger than the {limit}-byte limit"
+            f" ({MAX_FOOTER_ENV}); not read"
+        )
+
+
+def read_remote_schema(fs: Any, path: str, size: int, url: str, max_footer: int | None = None) -> Any:
     """The Arrow schema from a remote file's footer, by ranged reads only."""
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -157,6 +190,7 @@ def read_remote_schema(fs: Any, path: str, size: int, url: str) -> Any:
     needed = int.from_bytes(tail[-8:-4], "little") + 8
     if needed + 4 > size:
         raise ParquetSourceError(f"{url}: corrupt Parquet footer (length {needed - 8} exceeds the file)")
+    check_footer_length(needed - 8, url, max_footer_bytes() if max_footer is None else max_footer)
     if needed > len(tail):
         tail = fs.cat_file(path, start=size - needed, end=start) + tail
     try:
@@ -165,10 +199,18 @@ def read_remote_schema(fs: Any, path: str, size: int, url: str) -> Any:
         raise ParquetSourceError(f"{url}: corrupt Parquet footer ({exc})") from None
 
 
-def read_local_schema(path: str) -> Any:
+def read_local_schema(path: str, max_footer: int | None = None) -> Any:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
+    limit = max_footer_bytes() if max_footer is None else max_footer
+    size = os.path.getsize(path)
+    if size > limit + 8:  # only then can the footer be over the limit
+        with open(path, "rb") as fh:
+            fh.seek(size - 8)
+            tail = fh.read(8)
+        if tail[4:] == _MAGIC:
+            check_footer_length(int.from_bytes(tail[:4], "little"), path, limit)
     try:
         # ParquetReader: what read_schema does minus ParquetFile's per-column Python set-up.
         reader = pq.ParquetReader()
@@ -200,6 +242,7 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
         listed.extend(_remote_files(item, table) if is_url(item) else _local_files(item, table))
 
     unique = list({entry[0]: entry for entry in listed}.values())
+    limit = max_footer_bytes()
     filesystems: dict[str, Any] = {}
     for url, *_ in unique:
         protocol = url.split("://", 1)[0] if is_url(url) else ""
@@ -210,9 +253,9 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
         url, table_name, rel, size = entry
         if "://" in url:
             fs = filesystems[url.split("://", 1)[0]]
-            schema = read_remote_schema(fs, fs._strip_protocol(url), size, url)
+            schema = read_remote_schema(fs, fs._strip_protocol(url), size, url, limit)
         else:
-            schema = read_local_schema(url)
+            schema = read_local_schema(url, limit)
         return ParquetSource(url=url, table=table_name, relative_name=rel, size=size, schema=schema)
 
     if len(unique) < _PARALLEL_FROM:

@@ -6,15 +6,39 @@ import re
 
 _ON_ERROR_BARE = {"ABORT_STATEMENT", "CONTINUE", "SKIP_FILE"}
 _ON_ERROR_QUOTED = re.compile(r"^SKIP_FILE_\d+%?$")
+#: Control characters (NUL, newlines, ...): refused in every name and literal that enters SQL.
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE_NAME = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a quoted identifier in a script, or ``None`` if it can.
+
+    ``snowflake.connector.util_text.split_statements`` (behind ``execute_string``, SnowSQL and
+    ``SnowflakeHook.run(split_statements=True)``) reads ``\\"`` inside a quoted identifier as an
+    escaped quote, so a name holding a backslash can end the identifier anywhere later; control
+    characters (NUL, newlines) are refused too. No quoting makes these safe, so they are refused.
+    """
+    found = _UNSAFE_NAME.search(name)
+    if found is None:
+        return None
+    char = found.group()
+    return "contains a backslash" if char == "\\" else f"contains the control character {char!r}"
 
 
 def quote_ident(name: str) -> str:
     """A double-quoted Snowflake identifier: case kept, ``"`` doubled, so any name is only a name."""
+    problem = name_problem(name)
+    if problem:
+        raise ValueError(f"identifier {name!r} {problem}")
     return f'"{name}"' if '"' not in name else '"' + name.replace('"', '""') + '"'
 
 
 def quote_literal(value: str) -> str:
     """A single-quoted Snowflake string literal (Snowflake also treats ``\\`` as an escape)."""
+    found = CONTROL_CHARS.search(value)
+    if found:
+        raise ValueError(f"value {value!r} contains the control character {found.group()!r}")
     return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
@@ -30,8 +54,13 @@ def user_ident(name: str, what: str) -> str:
         inner = name[1:-1]
         if not inner or re.search(r'(?<!")"(?!")', inner.replace('""', "")):
             raise ValueError(f"{what} name {name!r} is not a valid quoted identifier")
-        return inner.replace('""', '"')
-    return name.upper()
+        resolved = inner.replace('""', '"')
+    else:
+        resolved = name.upper()
+    problem = name_problem(resolved)
+    if problem:
+        raise ValueError(f"{what} name {name!r} {problem}")
+    return resolved
 
 
 def on_error_clause(on_error: str) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.fixtures.snowflake import patched_snowflake
+from tests.fixtures.snowflake import assert_splits_into, patched_snowflake
 
 pytestmark = pytest.mark.e2e
 
@@ -144,6 +144,11 @@ def test_dry_run_writes_the_whole_script_and_creates_nothing(
     script = out.read_text()
     assert script.count("CREATE TABLE IF NOT EXISTS") == 2
     assert script.count("COPY INTO") == 2
+    from airflow_provider_dataops.snowflake.parquet import plan_load
+
+    assert_splits_into(
+        script, plan_load(str(DATA / "dim" / "*.parquet"), database="DEMO", schema="PUBLIC").statements
+    )
     tables = {r[0] for r in _query(fake_snowflake, "SELECT TABLE_NAME FROM DEMO.INFORMATION_SCHEMA.TABLES")}
     assert not tables & {"CALENDAR", "PRODUCT"}
 

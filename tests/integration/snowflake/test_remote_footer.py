@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from airflow_provider_dataops.snowflake.parquet import ParquetSourceError, plan_load
-from airflow_provider_dataops.snowflake.sources import TAIL_READ_BYTES
+from airflow_provider_dataops.snowflake.sources import MAX_FOOTER_ENV, TAIL_READ_BYTES
 from tests.fixtures.snowflake import CountingProxy, footer_size
 
 pytestmark = pytest.mark.integration
@@ -64,3 +64,47 @@ def test_a_gcs_object_that_is_not_parquet_is_named_in_the_error(gcs_emulator: st
     gcs_client.create_bucket("lake2").blob("x/notes.parquet").upload_from_string(b"plain text, not parquet")
     with pytest.raises(ParquetSourceError, match=r"^gs://lake2/x/notes\.parquet: not a Parquet file"):
         plan_load("gs://lake2/x/notes.parquet", stage_url="gs://lake2/x", storage_integration="i")
+
+
+def _forged(size: int, footer_length: int) -> bytes:
+    """``size`` bytes that end like Parquet: a footer length of ``footer_length`` and ``PAR1``."""
+    return b"PAR1" + b"\x00" * (size - 12) + footer_length.to_bytes(4, "little") + b"PAR1"
+
+
+def test_a_forged_footer_length_over_the_limit_is_refused_after_one_tail_read(
+    gcs_emulator: str, gcs_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: the planner fetched the whole claimed footer (here 3 MiB of a 4 MiB object; in the
+    # issue 399 MiB of a 400 MiB one) and only then found it corrupt.
+    bucket = gcs_client.create_bucket("forged")
+    bucket.blob("raw/big.parquet").upload_from_string(_forged(4 * 1024 * 1024, 3 * 1024 * 1024))
+    monkeypatch.setenv(MAX_FOOTER_ENV, str(1024 * 1024))
+    with CountingProxy(gcs_emulator) as proxy:
+        monkeypatch.setenv("STORAGE_EMULATOR_HOST", proxy.url)
+        with pytest.raises(ParquetSourceError) as err:
+            plan_load("gs://forged/raw/big.parquet", stage_url="gs://forged/raw", storage_integration="i")
+    message = str(err.value)
+    assert message == (
+        f"gs://forged/raw/big.parquet: Parquet footer of {3 * 1024 * 1024} bytes is larger than the"
+        f" {1024 * 1024}-byte limit ({MAX_FOOTER_ENV}); not read"
+    )
+    assert [size for _path, _range, size in proxy.media_requests] == [TAIL_READ_BYTES]
+
+
+def test_the_footer_limit_is_64_mib_unless_configured_and_a_bad_setting_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from airflow_provider_dataops.snowflake.sources import MAX_FOOTER_BYTES, max_footer_bytes
+
+    monkeypatch.delenv(MAX_FOOTER_ENV, raising=False)
+    assert max_footer_bytes() == MAX_FOOTER_BYTES == 64 * 1024 * 1024
+    monkeypatch.setenv(MAX_FOOTER_ENV, "1000")
+    assert max_footer_bytes() == 1000
+    # Local files are bounded the same way, before pyarrow reads the footer.
+    local = tmp_path / "forged.parquet"
+    local.write_bytes(_forged(5000, 3000))
+    with pytest.raises(ParquetSourceError, match=r"forged\.parquet: Parquet footer of 3000 bytes is larger"):
+        plan_load(str(local))
+    monkeypatch.setenv(MAX_FOOTER_ENV, "64MiB")
+    with pytest.raises(ParquetSourceError, match=rf"^{MAX_FOOTER_ENV}='64MiB': expected a positive number"):
+        plan_load(str(local))

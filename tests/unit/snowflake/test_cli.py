@@ -11,6 +11,8 @@ import pyarrow as pa
 import pytest
 
 from airflow_provider_dataops.cli import main
+from airflow_provider_dataops.snowflake.parquet import plan_load
+from tests.fixtures.snowflake import assert_splits_into
 
 
 def test_prints_the_script_for_dimension_files_and_a_fact_folder(
@@ -27,6 +29,12 @@ def test_prints_the_script_for_dimension_files_and_a_fact_folder(
     assert 'CREATE TABLE IF NOT EXISTS "PARQUET_TEST"."PUBLIC"."CALENDAR"' in out
     assert 'COPY INTO "PARQUET_TEST"."PUBLIC"."SALES" ("id")' in out
     assert out.count("DROP STAGE IF EXISTS") == 2
+    plan = plan_load(
+        [str(tmp_path / "dim" / "*.parquet"), str(tmp_path / "fact" / "sales")],
+        database="parquet_test",
+        schema="public",
+    )
+    assert_splits_into(out, plan.statements)
 
 
 def test_writes_the_script_to_a_file_with_o(
@@ -37,6 +45,40 @@ def test_writes_the_script_to_a_file_with_o(
     assert main(["snowflake-ddl", str(path), "-o", str(out)]) == 0
     assert out.read_text().startswith("-- Load CALENDAR from 1 Parquet file(s)\nCREATE TABLE")
     assert capsys.readouterr().out.strip() == f"wrote 5 statements for 1 table(s) to {out}"
+    assert_splits_into(out.read_text(), plan_load(str(path)).statements)
+
+
+def test_replace_writes_a_script_that_swaps_the_new_table_in(
+    write_parquet: Callable[..., Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_parquet("calendar.parquet", {"Time_ID": [1]})
+    assert main(["snowflake-ddl", str(path), "--if-exists", "replace"]) == 0
+    out = capsys.readouterr().out
+    assert "CREATE OR REPLACE TABLE" not in out
+    assert out.count(" SWAP WITH ") == 1
+    # The new table's name is unique per run, so compare the shape, not the exact text.
+    assert len([s for s in out.split(";\n") if s.strip()]) == 8
+    statements = [line for line in out.split(";\n") if line.strip()]
+    assert_splits_into(out, [s.split("\n", 1)[1] if s.startswith("--") else s for s in statements])
+
+
+def test_the_issues_hostile_columns_exit_2_with_one_line_naming_file_and_column(
+    write_parquet: Callable[..., Path], tmp_path: Path
+) -> None:
+    path = write_parquet("customers.parquet", {"x\\": [1], ";\nDROP TABLE PROD.PUBLIC.CUSTOMERS;\n--": [2]})
+    out = tmp_path / "all_tables.sql"
+    proc = subprocess.run(
+        [sys.executable, "-m", "airflow_provider_dataops.cli", "snowflake-ddl", str(path), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        f"snowflake-ddl: {path}: column 'x\\\\' contains a backslash; no quoting makes it safe"
+    ]
+    assert not out.exists()
 
 
 def _bad_inputs(tmp_path: Path, write_parquet: Callable[..., Path]) -> dict[str, tuple[list[str], str]]:
