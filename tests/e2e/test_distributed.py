@@ -109,8 +109,10 @@ def cluster(
     # SQLAlchemy 2.1 defaults postgresql:// to psycopg 3; this project ships psycopg2.
     db_url = f"postgresql+psycopg2://{postgres_server['user']}@{postgres_server['host']}:{postgres_server['port']}/{database}"
 
-    # The DLP job the deferred sensor waits for runs for a few seconds, so the sensor must defer.
-    dlp = FakeDlp(run_seconds=6).start()
+    # Each status read moves the job one step (PENDING, RUNNING, DONE): the sensor's first poke sees
+    # PENDING and must defer, however long the worker takes to start it (a time-based job was DONE
+    # before a slow worker's first poke, and the sensor never deferred).
+    dlp = FakeDlp().start()
     dlp_connection = {
         "conn_type": "google_cloud_platform",
         "extra": {
@@ -130,9 +132,9 @@ def cluster(
         AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
         AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=db_url,
-        # The Postgres server is shared (max_connections 100): a few connections per process.
-        AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE="2",
-        AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW="3",
+        # The Postgres server is shared (max_connections 100): at most 10 connections per process.
+        AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE="3",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW="7",
         AIRFLOW__CELERY__BROKER_URL=redis_url,
         AIRFLOW__CELERY__RESULT_BACKEND=f"db+{db_url}",
         AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
