@@ -27,6 +27,9 @@ GROUP BY status
 # Under AIRFLOW_HOME, not a shared temp folder another local user could plant files or symlinks in.
 AIRFLOW_HOME = os.environ.get("AIRFLOW_HOME") or os.path.expanduser("~/airflow")
 DEFAULT_OUTPUT_DIR = os.path.join(AIRFLOW_HOME, "dataops", "cloud_inventory")
+# The run's logical date, or when it was queued for runs without one (`airflow dags trigger`, REST with
+# a null logical_date, asset events); both are fixed per run, so a retry writes the same snapshot.
+RUN_DATE = "{{ (dag_run.logical_date or dag_run.run_after) | ds }}"
 
 
 @dag(
@@ -45,8 +48,8 @@ def cloud_inventory() -> None:
     export = StackQLToParquetOperator(
         task_id="export_instances_by_status",
         sql=INSTANCES_PER_STATUS,
-        parameters={"project": "{{ params.project }}", "zone": "{{ params.zone }}", "ds": "{{ ds }}"},
-        output_path="{{ params.output_dir }}/{{ ds }}/instances_by_status.parquet",
+        parameters={"project": "{{ params.project }}", "zone": "{{ params.zone }}", "ds": RUN_DATE},
+        output_path="{{ params.output_dir }}/" + RUN_DATE + "/instances_by_status.parquet",
         stackql_conn_id="stackql_default",
     )
     load = ParquetToSnowflakeOperator(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pytest
 
 from tests.fixtures.snowflake import patched_snowflake
@@ -37,9 +38,15 @@ def inventory_peers(stackql_db: dict[str, Any], add_connection: Any) -> Iterator
         yield conn
 
 
+@pytest.mark.parametrize(
+    "logical_date",
+    [None, pendulum.datetime(2026, 3, 4, 5, 6, tz="UTC")],
+    ids=["without_logical_date", "with_logical_date"],
+)
 def test_cloud_inventory_counts_instances_per_status_into_snowflake(
-    run_dag: Any, inventory_peers: Any, tmp_path: Path
+    run_dag: Any, inventory_peers: Any, tmp_path: Path, logical_date: pendulum.DateTime | None
 ) -> None:
+    """A run without a logical date (CLI or REST trigger, asset event) dates its snapshot by ``run_after``."""
     source = DAG_FILE.read_text()
     assert "FROM google.compute.instances" in source
     source = source.replace("FROM google.compute.instances", "FROM compute_instances")
@@ -47,16 +54,19 @@ def test_cloud_inventory_counts_instances_per_status_into_snowflake(
         source,
         "cloud_inventory",
         run_conf={"project": "stackql-demo", "zone": "australia-southeast1-a", "output_dir": str(tmp_path)},
+        logical_date=logical_date,
     )
     assert run.state == "success"
-    (parquet,) = tmp_path.glob("*/instances_by_status.parquet")
+    assert run.logical_date == logical_date
+    snapshot_date = (logical_date or run.run_after).strftime("%Y-%m-%d")
+    parquet = tmp_path / snapshot_date / "instances_by_status.parquet"
     assert parquet.stat().st_size > 0
     cur = inventory_peers.cursor()
     cur.execute(
-        "SELECT status, num_instances, project, zone "
+        "SELECT status, num_instances, project, zone, snapshot_date "
         "FROM INVENTORY.PUBLIC.INSTANCES_BY_STATUS ORDER BY status"
     )
     assert [tuple(r) for r in cur.fetchall()] == [
-        ("RUNNING", 4, "stackql-demo", "australia-southeast1-a"),
-        ("TERMINATED", 1, "stackql-demo", "australia-southeast1-a"),
+        ("RUNNING", 4, "stackql-demo", "australia-southeast1-a", snapshot_date),
+        ("TERMINATED", 1, "stackql-demo", "australia-southeast1-a", snapshot_date),
     ]

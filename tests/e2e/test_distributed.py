@@ -2,7 +2,8 @@
 
 api-server, scheduler, dag-processor, triggerer and ``airflow celery worker`` run as separate
 processes with a throwaway AIRFLOW_HOME, a throwaway Postgres database, free ports, a private Celery
-queue and a shared JWT secret. The DAG is triggered through the REST API like any client would.
+queue and a shared JWT secret. The DAG is triggered through the REST API like any client would, with
+and without a logical date, and with ``airflow dags trigger`` (no logical date either).
 Every process is stopped by its PID afterwards, also when a test fails.
 
 ``make test-distributed`` runs this module alone.
@@ -10,10 +11,12 @@ Every process is stopped by its PID afterwards, also when a test fails.
 
 from __future__ import annotations
 
+import datetime
 import importlib.util
 import json
 import secrets
 import shutil
+import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
@@ -50,6 +53,8 @@ class Cluster:
     home: Path
     lineage_root: Path
     dlp: FakeDlp
+    env: dict[str, str]
+    airflow: str
 
     def worker_log(self) -> str:
         return self.group.processes["celery-worker"].log()
@@ -104,8 +109,10 @@ def cluster(
     # SQLAlchemy 2.1 defaults postgresql:// to psycopg 3; this project ships psycopg2.
     db_url = f"postgresql+psycopg2://{postgres_server['user']}@{postgres_server['host']}:{postgres_server['port']}/{database}"
 
-    # The DLP job the deferred sensor waits for runs for a few seconds, so the sensor must defer.
-    dlp = FakeDlp(run_seconds=6).start()
+    # Each status read moves the job one step (PENDING, RUNNING, DONE): the sensor's first poke sees
+    # PENDING and must defer, however long the worker takes to start it (a time-based job was DONE
+    # before a slow worker's first poke, and the sensor never deferred).
+    dlp = FakeDlp().start()
     dlp_connection = {
         "conn_type": "google_cloud_platform",
         "extra": {
@@ -125,6 +132,9 @@ def cluster(
         AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="False",
         AIRFLOW__CORE__EXECUTOR="CeleryExecutor",
         AIRFLOW__DATABASE__SQL_ALCHEMY_CONN=db_url,
+        # The Postgres server is shared (max_connections 100): at most 10 connections per process.
+        AIRFLOW__DATABASE__SQL_ALCHEMY_POOL_SIZE="3",
+        AIRFLOW__DATABASE__SQL_ALCHEMY_MAX_OVERFLOW="7",
         AIRFLOW__CELERY__BROKER_URL=redis_url,
         AIRFLOW__CELERY__RESULT_BACKEND=f"db+{db_url}",
         AIRFLOW__CELERY__WORKER_CONCURRENCY="2",
@@ -159,7 +169,16 @@ def cluster(
         )
         wait_for_http(f"http://127.0.0.1:{api_port}/api/v2/monitor/health", STARTUP_TIMEOUT, group)
         api = AirflowApi(f"http://127.0.0.1:{api_port}", ADMIN_USER, password)
-        yield Cluster(api=api, group=group, queue=queue, home=home, lineage_root=lineage, dlp=dlp)
+        yield Cluster(
+            api=api,
+            group=group,
+            queue=queue,
+            home=home,
+            lineage_root=lineage,
+            dlp=dlp,
+            env=env,
+            airflow=airflow,
+        )
     finally:
         group.stop_all()
         dlp.stop()
@@ -209,6 +228,49 @@ def test_dag_triggered_through_rest_api_succeeds_with_every_task_run_by_the_cele
         assert any(f"task_id='{ti['task_id']}'" in line for line in executed), (
             f"the Celery worker never executed {ti['task_id']} of {run_id}"
         )
+
+
+def _trigger_from_cli(cluster: Cluster, dag_id: str) -> str:
+    """``airflow dags trigger DAG_ID`` as an operator types it: no logical date (the run id is ours)."""
+    run_id = f"cli_{uuid.uuid4().hex[:12]}"
+    result = subprocess.run(
+        [cluster.airflow, "dags", "trigger", dag_id, "--run-id", run_id],
+        env=cluster.env,
+        capture_output=True,
+        text=True,
+        timeout=STARTUP_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return run_id
+
+
+def test_runs_without_logical_date_from_cli_and_rest_succeed_and_are_dated_by_run_after(
+    cluster: Cluster,
+) -> None:
+    cluster.api.wait_for_dag(TARGET_DAG_ID, STARTUP_TIMEOUT, cluster.group.check_alive)
+    run_ids = [
+        _trigger_from_cli(cluster, TARGET_DAG_ID),
+        cluster.api.trigger(TARGET_DAG_ID, TARGET_CONF, with_logical_date=False),
+    ]
+    # lineage_scan has max_active_runs=1: the second run waits for the first.
+    runs = [
+        cluster.api.wait_for_run(TARGET_DAG_ID, run_id, 2 * RUN_TIMEOUT, cluster.group.check_alive)
+        for run_id in run_ids
+    ]
+
+    for run_id, run in zip(run_ids, runs, strict=True):
+        tis = cluster.api.task_instances(TARGET_DAG_ID, run_id)
+        assert run["logical_date"] is None, run
+        assert run["state"] == "success", (run, tis, cluster.group.logs())
+        assert {ti["state"] for ti in tis} == {"success"}, tis
+        run_after = datetime.datetime.fromisoformat(run["run_after"])
+        for app in ("billing", "inventory", "marketing"):
+            backup = cluster.api.task_instance(TARGET_DAG_ID, run_id, f"{app}.backup")
+            target = Path(backup["rendered_fields"]["args"]["target_file_path"])
+            assert target.name == f"{app}_{run_after:%Y%m%d}.tar.gz", backup["rendered_fields"]
+            assert target.is_file()
+            assert target.is_relative_to(cluster.lineage_root)
 
 
 def test_deferred_sensor_is_resumed_by_the_triggerer_and_tasks_run_under_the_worker_process(

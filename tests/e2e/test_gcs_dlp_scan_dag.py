@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pytest
 from pytest_httpserver import HTTPServer
 
@@ -42,12 +43,19 @@ def dag_env(
         monkeypatch.setenv(key, value)
 
 
+# An asset-event run (and a REST or CLI trigger) has no logical date: the chain must not need one.
+@pytest.mark.parametrize(
+    "logical_date",
+    [None, pendulum.datetime(2026, 3, 4, 5, 6, tz="UTC")],
+    ids=["without_logical_date", "with_logical_date"],
+)
 def test_hand_started_run_scans_the_object_named_by_params(
     dag_env: None,
     run_dag: Callable[..., Any],
     gcs_client: Any,
     dlp_fake: FakeDlp,
     httpserver: HTTPServer,
+    logical_date: pendulum.DateTime | None,
 ) -> None:
     from tests.fixtures.dlp import regex_scanner
 
@@ -57,8 +65,12 @@ def test_hand_started_run_scans_the_object_named_by_params(
     httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
 
     dag_run = run_dag(
-        DAG_FILE.read_text(), "gcs_dlp_scan", run_conf={"bucket": "landing", "object": "in/people.txt"}
+        DAG_FILE.read_text(),
+        "gcs_dlp_scan",
+        run_conf={"bucket": "landing", "object": "in/people.txt"},
+        logical_date=logical_date,
     )
+    assert dag_run.logical_date == logical_date
 
     states = {(ti.task_id, ti.map_index): str(ti.state) for ti in dag_run.get_task_instances()}
     assert states == {

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pendulum
 import pytest
 
 DAGS = Path(__file__).resolve().parents[3] / "dags"
@@ -31,9 +32,18 @@ def shipped_files() -> dict[str, str]:
     return {str(p.relative_to(DAGS)): p.read_text() for p in root.rglob("*") if p.is_file()}
 
 
+@pytest.mark.parametrize(
+    "logical_date",
+    [None, pendulum.datetime(2026, 3, 4, 5, 6, tz="UTC")],
+    ids=["without_logical_date", "with_logical_date"],
+)
 def test_lineage_scan_runs_every_application_and_applies_retention(
-    run_dag: Callable[..., Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_dag: Callable[..., Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    logical_date: pendulum.DateTime | None,
 ) -> None:
+    """Results and backups are named by the logical date, or by ``run_after`` for a run without one."""
     root = tmp_path / "lineage"
     monkeypatch.setenv("DATAOPS_LINEAGE_ROOT", str(root))
     stale = root / "backup" / "billing" / "billing_20200101.tar.gz"
@@ -50,17 +60,22 @@ def test_lineage_scan_runs_every_application_and_applies_retention(
         "lineage_scan",
         files=shipped_files(),
         run_conf={"retention_days": 10},
+        logical_date=logical_date,
     )
 
     states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
     assert states == {f"{app}.{step}": "success" for app in APPS for step in STEPS}
-    ds = dag_run.logical_date.strftime("%Y%m%d") if dag_run.logical_date else None
+    assert dag_run.logical_date == logical_date
+    run_date = logical_date or dag_run.run_after
     for app in APPS:
         (result,) = (root / "lake" / app).glob(f"{app}_lineage_*.json")
+        assert result.name == f"{app}_lineage_{run_date:%Y%m%d}.json"
         lineage = json.loads(result.read_text())
         assert lineage["application"] == app
+        assert lineage["run_date"] == f"{run_date:%Y-%m-%d}"
         assert lineage["edges"]
         (backup,) = (root / "backup" / app).glob(f"{app}_2*.tar.gz")
+        assert backup.name == f"{app}_{run_date:%Y%m%d}.tar.gz"
         with tarfile.open(backup) as tar:
             assert f"results/{result.name}" in tar.getnames()
         assert list((root / "workspace" / app).iterdir()) == []
@@ -70,7 +85,6 @@ def test_lineage_scan_runs_every_application_and_applies_retention(
     assert "settled" not in billing["tables"]
     assert not stale.exists()
     assert recent.exists()
-    assert ds is None or (root / "backup" / "billing" / f"billing_{ds}.tar.gz").exists()
 
 
 def test_lineage_scan_default_root_is_created_private_under_airflow_home(
