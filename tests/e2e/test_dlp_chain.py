@@ -23,7 +23,7 @@ SECRET_CARD = "4111 1111 1111 1111"
 WEBHOOK_PATH = "/services/T000/B000/webhooksecrettoken42"
 
 CHAIN = """
-from airflow.sdk import DAG
+from airflow.sdk import DAG, XComArg
 from airflow_provider_dataops.operators.dlp import DlpFindingsSlackOperator, DlpInspectOperator
 from airflow_provider_dataops.sensors.dlp import DlpJobSensor
 
@@ -34,8 +34,11 @@ with DAG("{dag_id}", schedule=None, catchup=False):
     wait = DlpJobSensor(
         task_id="wait", job_name=inspect.output, gcp_conn_id="dlp_fake",
         deferrable={deferrable}, poke_interval=0.2, timeout=60,
+        scanned_object=XComArg(inspect, key="scanned_object"),
     )
-    DlpFindingsSlackOperator(task_id="alert", summary=wait.output, slack_webhook_conn_id="slack_test")
+    DlpFindingsSlackOperator(
+        task_id="alert", summary=wait.output, gcs_uri="{uri}", slack_webhook_conn_id="slack_test"
+    )
 """
 
 
@@ -43,6 +46,7 @@ with DAG("{dag_id}", schedule=None, catchup=False):
 def bucket(gcs_client: Any, dlp_fake: FakeDlp) -> Any:
     """A bucket in the GCS emulator whose objects the fake DLP scans for real."""
     bucket = gcs_client.create_bucket("dlp-landing")
+    dlp_fake.storage = gcs_client
 
     def read(uri: str) -> str:
         name = uri.split("/", 3)[3]
@@ -173,49 +177,89 @@ def test_failed_job_fails_the_sensor_with_the_jobs_error(
 ) -> None:
     bucket.blob("broken.bin").upload_from_string("x")
     dlp_fake.fail_jobs_for("gs://dlp-landing/broken.bin", "Unable to read file: permission denied")
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
     dag_id = f"dlp_failed_{'deferrable' if deferrable else 'poke'}"
     dag_run = run_dag(chain(dag_id=dag_id, uri="gs://dlp-landing/broken.bin", deferrable=deferrable), dag_id)
     states = _states(dag_run)
-    assert states["inspect"] == "success"
-    assert states["wait"] == "failed"
-    assert states["alert"] == "upstream_failed"
+    assert states == {"inspect": "success", "wait": "failed", "alert": "success"}
     assert "ended FAILED: Unable to read file: permission denied" in "".join(capfd.readouterr())
-    assert httpserver.log == []
+    (request, _) = httpserver.log[0]
+    payload = request.get_json()
+    assert payload["text"] == (
+        "DLP NOT SCANNED: gs://dlp-landing/broken.bin "
+        "(DLP job ended FAILED: Unable to read file: permission denied)"
+    )
+    assert payload["blocks"][0]["text"]["text"] == "Object NOT SCANNED"
 
 
-def test_wildcard_object_name_fails_before_any_api_call(
+# A name ending in "/" next to the same name without it is also exact in the regex, but
+# gcp-storage-emulator serves the wrong content for such a pair, so it is covered in tests/unit.
+@pytest.mark.parametrize(
+    "name", ["uploads/customers[2024].csv", "uploads/a*b?.csv"], ids=["brackets", "star"]
+)
+def test_object_with_wildcard_characters_is_scanned_exactly_and_alone(
+    name: str,
     run_dag: Callable[..., Any],
     dlp_conn: str,
+    bucket: Any,
     slack_conn: str,
     dlp_fake: FakeDlp,
-    capfd: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
 ) -> None:
-    dag_run = run_dag(
-        chain(dag_id="dlp_wildcard", uri="gs://dlp-landing/uploads/*", deferrable=False),
-        "dlp_wildcard",
-    )
-    assert _states(dag_run)["inspect"] == "failed"
-    logs = "".join(capfd.readouterr())
-    assert "gcs_uri 'gs://dlp-landing/uploads/*': object name contains wildcard character(s) '*'" in logs
-    assert dlp_fake.calls["create"] == 0
+    """Before: refused, so never scanned and no alert. Now: an exact regex file set scans only it.
+
+    The decoys are what an unescaped or unanchored pattern would also match; the fake resolves
+    the file set with RE2 against the emulator's objects, as DLP does.
+    """
+    bucket.blob(name).upload_from_string(f"leak {SECRET_EMAIL}\n")
+    for decoy in (
+        "uploads/customers2.csv",
+        "uploads/customers[2024].csv.bak",
+        "uploads/aXbY.csv",
+        "uploads/x.csv",
+    ):
+        if decoy != name:
+            bucket.blob(decoy).upload_from_string(f"decoy {SECRET_CARD}\n")
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
+    uri = f"gs://dlp-landing/{name}"
+    dag_id = f"dlp_exact_{abs(hash(name)) % 10**8}"
+    dag_run = run_dag(chain(dag_id=dag_id, uri=uri, deferrable=False), dag_id)
+
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "alert": "success"}
+    (create_body,) = [body for kind, _, body in dlp_fake.requests if kind == "create"]
+    file_set = create_body["inspectJob"]["storageConfig"]["cloudStorageOptions"]["fileSet"]
+    assert set(file_set) == {"regexFileSet"}
+    assert file_set["regexFileSet"]["bucketName"] == "dlp-landing"
+    (job,) = dlp_fake.jobs.values()
+    assert job["scanned"] == [uri]
+    summary = _xcoms(dag_run)["wait"]
+    assert (summary["uri"], summary["findings"]) == (uri, {"EMAIL_ADDRESS": 1})
+    assert summary["generation"] == bucket.get_blob(name).generation
+    assert uri in httpserver.log[0][0].get_json()["text"]
 
 
 def test_unknown_info_type_fails_inspect_with_the_apis_message(
     run_dag: Callable[..., Any],
     dlp_conn: str,
+    bucket: Any,
     slack_conn: str,
     dlp_fake: FakeDlp,
+    httpserver: HTTPServer,
     capfd: pytest.CaptureFixture[str],
 ) -> None:
+    bucket.blob("a.csv").upload_from_string("a,b\n")
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
     dag_run = run_dag(
         chain("dlp_bad_type", "gs://dlp-landing/a.csv", False, extra='info_types=["EMAIL_ADRESS"]'),
         "dlp_bad_type",
     )
-    assert _states(dag_run)["inspect"] == "failed"
+    assert _states(dag_run) == {"inspect": "failed", "wait": "upstream_failed", "alert": "success"}
     logs = "".join(capfd.readouterr())
     assert "DLP rejected the inspect job for gs://dlp-landing/a.csv: " in logs
     assert 'Invalid built-in info type name "EMAIL_ADRESS"' in logs
     assert dlp_fake.calls["create"] == 1
+    text = httpserver.log[0][0].get_json()["text"]
+    assert text.startswith("DLP NOT SCANNED: gs://dlp-landing/a.csv (no DLP result")
 
 
 @pytest.mark.parametrize("deferrable", [False, True], ids=["poke", "deferrable"])
@@ -242,17 +286,22 @@ def test_sensor_timeout_cancels_the_job_and_fails(
     deferrable: bool,
     run_dag: Callable[..., Any],
     dlp_conn: str,
+    bucket: Any,
     slack_conn: str,
     dlp_fake: FakeDlp,
-    capfd: pytest.CaptureFixture[str],
+    httpserver: HTTPServer,
 ) -> None:
+    bucket.blob("huge.bin").upload_from_string("x" * 100)
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
     dlp_fake.run_seconds = 3600
     dag_id = f"dlp_timeout_{'deferrable' if deferrable else 'poke'}"
     source = chain(dag_id, "gs://dlp-landing/huge.bin", deferrable).replace("timeout=60", "timeout=1")
     dag_run = run_dag(source, dag_id)
     states = _states(dag_run)
-    assert states["wait"] == "failed"
-    assert states["alert"] == "upstream_failed"
+    assert (states["wait"], states["alert"]) == ("failed", "success")
+    text = httpserver.log[0][0].get_json()["text"]
+    assert text.startswith("DLP NOT SCANNED: gs://dlp-landing/huge.bin (the wait for DLP job ")
+    assert "timed out after 1 s" in text
     (name,) = dlp_fake.jobs
     assert dlp_fake.state(name) == "CANCELED"
     assert dlp_fake.calls["cancel"] == 1
