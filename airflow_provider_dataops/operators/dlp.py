@@ -1,4 +1,4 @@
-"""DLP operators: start an inspect job over one GCS object; alert Slack on its findings."""
+"""DLP operators: inspect one GCS object; alert Slack on its findings; route it by the result."""
 
 from __future__ import annotations
 
@@ -10,7 +10,18 @@ from airflow.sdk import BaseOperator, TriggerRule
 from airflow.sdk.exceptions import AirflowFailException
 
 from airflow_provider_dataops.dlp.file_set import exact_object_file_set
-from airflow_provider_dataops.dlp.gcs import SCANNED_OBJECT_KEY, object_record, proto_timestamp
+from airflow_provider_dataops.dlp.gcs import (
+    META_SOURCE_GENERATION,
+    SCANNED_OBJECT_KEY,
+    MoveError,
+    destination,
+    find_copy,
+    move_object,
+    object_record,
+    parse_prefix_uri,
+    proto_timestamp,
+    route_metadata,
+)
 from airflow_provider_dataops.dlp.jobs import (
     DEFAULT_INFO_TYPES,
     DlpInputError,
@@ -21,7 +32,14 @@ from airflow_provider_dataops.dlp.jobs import (
     validate_likelihood,
 )
 from airflow_provider_dataops.dlp.slack import build_findings_message, build_not_scanned_message
-from airflow_provider_dataops.dlp.verdict import CLEAN, SummaryError, judge, parse_summary
+from airflow_provider_dataops.dlp.verdict import (
+    CLEAN,
+    NOT_SCANNED,
+    SummaryError,
+    Verdict,
+    judge,
+    parse_summary,
+)
 from airflow_provider_dataops.hooks.dlp import DlpHook
 
 if TYPE_CHECKING:
@@ -242,3 +260,169 @@ class DlpFindingsSlackOperator(BaseOperator):
         else:
             self.log.warning("Sent Slack alert: %s NOT SCANNED: %s", verdict.uri, verdict.reason)
         return True
+
+
+class DlpRouteObjectOperator(BaseOperator):
+    """The gate after the scan: quarantine what has findings or was not scanned, publish what is clean.
+
+    The summary is judged by the same rule as :class:`DlpFindingsSlackOperator` (findings after
+    the ``info_types`` filter at or above ``min_findings`` are dirty; a missing summary, a job that
+    did not end DONE over exactly this object, or nothing processed, is NOT SCANNED). Dirty and
+    not-scanned objects move under ``quarantine_uri``; clean ones under ``clean_uri`` when given
+    (else they stay). A clean object whose generation differs from the scanned one (it was
+    overwritten after the scan) is quarantined, not moved as clean, and the log says so.
+
+    Moves go through the Google provider's ``GCSHook`` client: rewrite pinned to the scanned
+    generation, verify size and crc32c / MD5, label the copy, then delete the source with
+    ``if_generation_match``; a re-run after a crash finds its labelled copy and neither loses nor
+    duplicates the object (see :func:`airflow_provider_dataops.dlp.gcs.move_object`). The
+    destination keeps the full object name under the prefix; its metadata records the source,
+    generation, verdict, DLP job, info types and counts (never a finding's text).
+
+    The clean path emits an asset event for ``Asset(clean_uri)`` with the moved object and the
+    job in its extra, through an ``AssetAlias`` outlet (a plain ``Asset`` outlet would emit on
+    the quarantine path too), so a DAG with ``schedule=[Asset(clean_uri)]`` runs on clean data
+    only.
+
+    ``trigger_rule`` defaults to ``all_done``: the gate runs (and quarantines) when the scan or
+    the wait failed. Returns ``{"verdict", "source", "destination", "generation", "job_name",
+    "reason"}``.
+    """
+
+    template_fields: Sequence[str] = ("summary", "gcs_uri")
+    ui_color = "#fce8e6"
+
+    def __init__(
+        self,
+        *,
+        summary: Any,
+        clean_uri: str | None = None,
+        quarantine_uri: str,
+        min_findings: int = 1,
+        info_types: Sequence[str] | None = None,
+        gcp_conn_id: str = "google_cloud_default",
+        gcs_uri: str | None = None,
+        impersonation_chain: str | Sequence[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        from airflow.sdk import AssetAlias
+
+        kwargs.setdefault("trigger_rule", TriggerRule.ALL_DONE)
+        if min_findings < 0:
+            raise ValueError(f"min_findings must be >= 0, got {min_findings}")
+        parse_prefix_uri(quarantine_uri, "quarantine_uri")
+        self.clean_alias: AssetAlias | None = None
+        if clean_uri is not None:
+            parse_prefix_uri(clean_uri, "clean_uri")
+            self.clean_alias = AssetAlias(name=f"dlp-clean {clean_uri}")
+            kwargs["outlets"] = [*(kwargs.get("outlets") or []), self.clean_alias]
+        super().__init__(**kwargs)
+        self.summary = summary
+        self.clean_uri = clean_uri
+        self.quarantine_uri = quarantine_uri
+        self.min_findings = min_findings
+        self.info_types = list(info_types) if info_types is not None else None
+        self.gcp_conn_id = gcp_conn_id
+        self.gcs_uri = gcs_uri
+        self.impersonation_chain = impersonation_chain
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow.providers.google.cloud.hooks.gcs import GCSHook
+
+        verdict = judge(
+            _as_summary(self.summary),
+            gcs_uri=self.gcs_uri or None,
+            min_findings=self.min_findings,
+            info_types=self.info_types,
+        )
+        if not verdict.uri:
+            raise AirflowFailException("summary names no object and gcs_uri is not set: nothing to route")
+        try:
+            bucket, name = parse_gcs_uri(verdict.uri)
+        except DlpInputError as exc:
+            raise AirflowFailException(str(exc)) from None
+        hook = GCSHook(gcp_conn_id=self.gcp_conn_id, impersonation_chain=self.impersonation_chain)
+        client = hook.get_conn()
+        source = client.bucket(bucket).get_blob(name)
+        status, reason = self._decide(verdict, source)
+        if status == CLEAN and self.clean_uri is None:
+            self.log.info("%s is clean; no clean_uri, so it stays where it is", verdict.uri)
+            return self._result(CLEAN, verdict.uri, None, verdict.generation, verdict.job_name, "")
+        if status == CLEAN and self.clean_uri:
+            dest_bucket, dest_name = destination(self.clean_uri, name, "clean_uri")
+        else:
+            dest_bucket, dest_name = destination(self.quarantine_uri, name, "quarantine_uri")
+        moved_to = f"gs://{dest_bucket}/{dest_name}"
+        if source is None:
+            copy = find_copy(client, dest_bucket, dest_name, verdict.uri, verdict.generation)
+            if copy is None:
+                raise AirflowFailException(
+                    f"{verdict.uri}: no such object, and no routed copy of it at {moved_to}"
+                )
+            self.log.info("%s was already moved to %s by an earlier try", verdict.uri, moved_to)
+            generation = int(copy.generation)
+            source_generation = int((copy.metadata or {}).get(META_SOURCE_GENERATION) or 0)
+        else:
+            source_generation = int(source.generation)
+            metadata = route_metadata(
+                source_uri=verdict.uri,
+                generation=source_generation,
+                verdict=status,
+                job_name=verdict.job_name,
+                findings=verdict.findings,
+                reason=reason,
+            )
+            try:
+                generation = move_object(client, source, dest_bucket, dest_name, metadata).generation
+            except MoveError as exc:
+                raise AirflowFailException(str(exc)) from None
+        if status == CLEAN:
+            self.log.info("%s is clean; moved to %s", verdict.uri, moved_to)
+            self._emit_clean_event(context, moved_to, verdict.uri, verdict.job_name, source_generation)
+        else:
+            self.log.warning("%s quarantined at %s: %s", verdict.uri, moved_to, reason or "findings")
+        return self._result(status, verdict.uri, moved_to, generation, verdict.job_name, reason)
+
+    def _decide(self, verdict: Verdict, source: Any) -> tuple[str, str]:
+        """The verdict's status, unless the object is no longer the version that was scanned."""
+        if verdict.status != CLEAN or source is None:
+            return verdict.status, verdict.reason
+        if verdict.generation is None:
+            reason = "the summary does not carry the scanned generation"
+            self.log.warning("%s: %s; quarantining it", verdict.uri, reason)
+            return NOT_SCANNED, reason
+        if int(source.generation) != verdict.generation:
+            reason = (
+                f"changed after the scan: scanned generation {verdict.generation}, now {source.generation}"
+            )
+            self.log.warning("%s %s; quarantining the new version (not rescanned)", verdict.uri, reason)
+            return NOT_SCANNED, reason
+        return CLEAN, ""
+
+    def _emit_clean_event(
+        self, context: Context, moved_to: str, source: str, job_name: str, generation: int
+    ) -> None:
+        from airflow.sdk import Asset
+
+        if self.clean_alias is None:
+            return
+        extra: dict[str, Any] = {
+            "object": moved_to,
+            "source": source,
+            "source_generation": generation,
+            "job_name": job_name,
+        }
+        context["outlet_events"][self.clean_alias].add(Asset(str(self.clean_uri)), extra=extra)
+
+    @staticmethod
+    def _result(
+        verdict: str, source: str, moved_to: str | None, generation: int | None, job_name: str, reason: str
+    ) -> dict[str, Any]:
+        return {
+            "verdict": verdict,
+            "source": source,
+            "destination": moved_to,
+            "generation": generation,
+            "job_name": job_name,
+            "reason": reason,
+        }

@@ -305,3 +305,247 @@ def test_sensor_timeout_cancels_the_job_and_fails(
     (name,) = dlp_fake.jobs
     assert dlp_fake.state(name) == "CANCELED"
     assert dlp_fake.calls["cancel"] == 1
+
+
+# -- the gate: DlpRouteObjectOperator after the wait -----------------------------------------
+
+GATE = """
+from airflow.sdk import DAG, XComArg, task
+from airflow_provider_dataops.operators.dlp import DlpRouteObjectOperator, DlpInspectOperator
+from airflow_provider_dataops.sensors.dlp import DlpJobSensor
+
+with DAG("{dag_id}", schedule=None, catchup=False):
+    inspect = DlpInspectOperator(
+        task_id="inspect", project_id="test-project", gcs_uri="{uri}", gcp_conn_id="dlp_fake"
+    )
+    wait = DlpJobSensor(
+        task_id="wait", job_name=inspect.output, gcp_conn_id="dlp_fake", deferrable=False,
+        poke_interval=0.2, timeout=60, scanned_object=XComArg(inspect, key="scanned_object"),
+    )
+    route = DlpRouteObjectOperator(
+        task_id="route", summary=wait.output, gcs_uri="{uri}", gcp_conn_id="dlp_fake",
+        clean_uri="gs://dlp-clean/published", quarantine_uri="gs://dlp-quarantine/held",
+    )
+{between}
+"""
+
+OVERWRITE = """
+    @task
+    def overwrite():
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import storage
+
+        client = storage.Client(project="test-project", credentials=AnonymousCredentials())
+        client.bucket("dlp-landing").blob("{name}").upload_from_string("swapped: {secret}\\\\n")
+
+    wait >> overwrite() >> route
+"""
+
+CONSUMER = """
+from airflow.sdk import DAG, Asset, task
+
+with DAG("dlp_clean_consumer_test", schedule=[Asset("gs://dlp-clean/published")], catchup=False):
+    @task
+    def use():
+        return 1
+    use()
+"""
+
+
+@pytest.fixture
+def gate_buckets(bucket: Any, gcs_client: Any) -> dict[str, Any]:
+    return {
+        "landing": bucket,
+        "clean": gcs_client.create_bucket("dlp-clean"),
+        "quarantine": gcs_client.create_bucket("dlp-quarantine"),
+    }
+
+
+def gate(dag_id: str, name: str, between: str = "") -> str:
+    return GATE.format(dag_id=dag_id, uri=f"gs://dlp-landing/{name}", between=between)
+
+
+def _names(client: Any, bucket: str) -> list[str]:
+    return sorted(blob.name for blob in client.list_blobs(bucket))
+
+
+def _asset_events(uri: str, source: str) -> list[Any]:
+    """Extras of the asset events for ``uri`` about ``source`` (the DB is shared by the session)."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = (
+            session.query(AssetEvent)
+            .join(AssetModel, AssetEvent.asset_id == AssetModel.id)
+            .filter(AssetModel.uri == uri)
+            .all()
+        )
+        extras = [dict(row.extra or {}) for row in rows]
+    return [extra for extra in extras if extra.get("source") == source]
+
+
+def _queued_for(dag_id: str) -> int:
+    from airflow.models.asset import AssetDagRunQueue
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        return session.query(AssetDagRunQueue).filter(AssetDagRunQueue.target_dag_id == dag_id).count()
+
+
+def _register_consumer(dags_folder: Any) -> None:
+    """Put a DAG scheduled on the clean asset into the metadata DB, as the dag-processor would."""
+    import uuid
+
+    from airflow.dag_processing.bundles.manager import DagBundlesManager
+    from airflow.dag_processing.dagbag import DagBag, sync_bag_to_db
+    from airflow.models.dag import DagModel
+    from airflow.utils.session import create_session
+
+    folder = dags_folder / f"t_{uuid.uuid4().hex[:12]}"
+    folder.mkdir()
+    (folder / "dlp_clean_consumer_test.py").write_text(CONSUMER)
+    bag = DagBag(dag_folder=str(folder / "dlp_clean_consumer_test.py"))
+    assert not bag.import_errors
+    with create_session() as session:
+        DagBundlesManager().sync_bundles_to_db(session=session)
+    sync_bag_to_db(bag, "dags-folder", None)
+    with create_session() as session:  # new DAGs start paused; a paused DAG gets no queued runs
+        session.query(DagModel).filter(DagModel.dag_id == "dlp_clean_consumer_test").update(
+            {"is_paused": False}
+        )
+
+
+def test_clean_object_is_moved_and_publishes_an_asset_event_that_queues_the_consumer(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    gate_buckets: dict[str, Any],
+    gcs_client: Any,
+    dags_folder: Any,
+) -> None:
+    _register_consumer(dags_folder)
+    gate_buckets["landing"].blob("in/report[1].csv").upload_from_string("nothing sensitive\n")
+    generation = gate_buckets["landing"].get_blob("in/report[1].csv").generation
+
+    dag_run = run_dag(gate("dlp_gate_clean", "in/report[1].csv"), "dlp_gate_clean")
+
+    assert _states(dag_run) == {"inspect": "success", "wait": "success", "route": "success"}
+    assert _names(gcs_client, "dlp-landing") == []
+    assert _names(gcs_client, "dlp-clean") == ["published/in/report[1].csv"]
+    assert _names(gcs_client, "dlp-quarantine") == []
+    moved = gcs_client.bucket("dlp-clean").get_blob("published/in/report[1].csv")
+    assert moved.download_as_text() == "nothing sensitive\n"
+    assert moved.metadata["dlp-verdict"] == "clean"
+    assert moved.metadata["dlp-source-generation"] == str(generation)
+    result = _xcoms(dag_run)["route"]
+    assert (result["verdict"], result["destination"]) == (
+        "clean",
+        "gs://dlp-clean/published/in/report[1].csv",
+    )
+    (extra,) = _asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/report[1].csv")
+    assert extra["object"] == "gs://dlp-clean/published/in/report[1].csv"
+    assert extra["source"] == "gs://dlp-landing/in/report[1].csv"
+    assert extra["job_name"] == _xcoms(dag_run)["inspect"]
+    assert _queued_for("dlp_clean_consumer_test") == 1
+
+
+def test_dirty_object_is_quarantined_with_its_metadata_and_no_asset_event(
+    run_dag: Callable[..., Any], dlp_conn: str, gate_buckets: dict[str, Any], gcs_client: Any
+) -> None:
+    gate_buckets["landing"].blob("in/leak.csv").upload_from_string(f"{SECRET_EMAIL},{SECRET_CARD}\n")
+    dag_run = run_dag(gate("dlp_gate_dirty", "in/leak.csv"), "dlp_gate_dirty")
+
+    assert _states(dag_run)["route"] == "success"
+    assert _names(gcs_client, "dlp-landing") == []
+    assert _names(gcs_client, "dlp-clean") == []
+    held = gcs_client.bucket("dlp-quarantine").get_blob("held/in/leak.csv")
+    meta = held.metadata
+    assert meta["dlp-verdict"] == "dirty"
+    assert meta["dlp-job"] == _xcoms(dag_run)["inspect"]
+    assert meta["dlp-info-types"] == "CREDIT_CARD_NUMBER,EMAIL_ADDRESS"
+    assert meta["dlp-counts"] == "CREDIT_CARD_NUMBER=1,EMAIL_ADDRESS=1"
+    assert meta["dlp-total-findings"] == "2"
+    assert SECRET_EMAIL not in json.dumps(meta)
+    assert SECRET_CARD not in json.dumps(meta)
+    assert _asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/leak.csv") == []
+
+
+def test_failed_job_is_quarantined_as_not_scanned(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    gate_buckets: dict[str, Any],
+    gcs_client: Any,
+    dlp_fake: FakeDlp,
+) -> None:
+    gate_buckets["landing"].blob("in/odd.bin").upload_from_string("harmless\n")
+    dlp_fake.fail_jobs_for("gs://dlp-landing/in/odd.bin", "Unable to read file")
+    dag_run = run_dag(gate("dlp_gate_failed", "in/odd.bin"), "dlp_gate_failed")
+
+    assert _states(dag_run) == {"inspect": "success", "wait": "failed", "route": "success"}
+    held = gcs_client.bucket("dlp-quarantine").get_blob("held/in/odd.bin")
+    assert held.metadata["dlp-verdict"] == "NOT_SCANNED"
+    assert held.metadata["dlp-reason"] == "DLP job ended FAILED: Unable to read file"
+    assert _names(gcs_client, "dlp-landing") == []
+    assert _asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/odd.bin") == []
+
+
+def test_rerun_after_a_crash_between_copy_and_delete_neither_loses_nor_duplicates(
+    run_dag: Callable[..., Any], dlp_conn: str, gate_buckets: dict[str, Any], gcs_client: Any
+) -> None:
+    """The state a crashed try leaves: the labelled, verified copy exists and the source too.
+
+    gcp-storage-emulator ignores generation preconditions (ifGenerationMatch,
+    ifSourceGenerationMatch), so the crash state is built with the real client; what is asserted
+    is that the re-run keeps the existing copy (same destination generation: not copied again)
+    and deletes the source.
+    """
+    landing = gate_buckets["landing"]
+    landing.blob("in/part.csv").upload_from_string("fine\n")
+    source = landing.get_blob("in/part.csv")
+    copy = gate_buckets["clean"].blob("published/in/part.csv")
+    copy.rewrite(source)
+    copy.metadata = {
+        "dlp-source": "gs://dlp-landing/in/part.csv",
+        "dlp-source-generation": str(source.generation),
+    }
+    copy.patch()
+    before = gate_buckets["clean"].get_blob("published/in/part.csv").generation
+
+    dag_run = run_dag(gate("dlp_gate_crash", "in/part.csv"), "dlp_gate_crash")
+
+    assert _states(dag_run)["route"] == "success"
+    assert _names(gcs_client, "dlp-landing") == []
+    assert _names(gcs_client, "dlp-clean") == ["published/in/part.csv"]
+    assert gate_buckets["clean"].get_blob("published/in/part.csv").generation == before
+    assert len(_asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/part.csv")) == 1
+
+
+def test_object_overwritten_between_scan_and_move_is_quarantined_not_published(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    gate_buckets: dict[str, Any],
+    gcs_client: Any,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    landing = gate_buckets["landing"]
+    landing.blob("in/swap.csv").upload_from_string("innocent\n")
+    scanned = landing.get_blob("in/swap.csv").generation
+    between = OVERWRITE.format(name="in/swap.csv", secret=SECRET_EMAIL)
+    dag_run = run_dag(gate("dlp_gate_swap", "in/swap.csv", between), "dlp_gate_swap")
+
+    assert _states(dag_run) == {
+        "inspect": "success",
+        "wait": "success",
+        "overwrite": "success",
+        "route": "success",
+    }
+    assert _xcoms(dag_run)["wait"]["findings"] == {}
+    assert _names(gcs_client, "dlp-clean") == []
+    held = gcs_client.bucket("dlp-quarantine").get_blob("held/in/swap.csv")
+    assert held.download_as_text().startswith("swapped")
+    assert held.metadata["dlp-verdict"] == "NOT_SCANNED"
+    assert held.metadata["dlp-reason"].startswith(
+        f"changed after the scan: scanned generation {scanned}, now "
+    )
+    assert "quarantining the new version (not rescanned)" in "".join(capfd.readouterr())
+    assert _asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/swap.csv") == []
