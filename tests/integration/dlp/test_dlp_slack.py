@@ -80,18 +80,22 @@ def _mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
 def test_hostile_object_names_reach_slack_escaped(slack_conn: str, httpserver: HTTPServer, name: str) -> None:
     """Before: the top-level text carried the name raw, so ``<!channel>`` pinged everyone."""
     httpserver.expect_request(WEBHOOK, method="POST").respond_with_data("ok")
+    escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     summary = {**SUMMARY, "uri": f"gs://b/{name}"}
     assert _operator(slack_conn, summary).execute(context={}) is True  # type: ignore[arg-type]
+    _assert_escaped(httpserver.log[-1][0].get_json(), escaped)
     not_scanned = _operator(slack_conn, None, gcs_uri=f"gs://b/{name}")
     assert not_scanned.execute(context={}) is True  # type: ignore[arg-type]
-    escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    for request, _ in httpserver.log:
-        for text in _mrkdwn_texts(request.get_json()):
-            assert "<!" not in text
-            assert "<http" not in text.replace("<https://console.cloud.google.com/", "")
-            assert "<@" not in text
-            assert "`" not in text.replace(escaped, "")
-        assert f"gs://b/{escaped}" in request.get_json()["text"]
+    _assert_escaped(httpserver.log[-1][0].get_json(), escaped)
+
+
+def _assert_escaped(payload: dict[str, Any], escaped: str) -> None:
+    for text in _mrkdwn_texts(payload):
+        assert "<!" not in text
+        assert "<http" not in text.replace("<https://console.cloud.google.com/", "")
+        assert "<@" not in text
+        assert "`" not in text.replace(escaped, "")
+    assert f"gs://b/{escaped}" in payload["text"]
 
 
 def test_missing_summary_alerts_not_scanned_whatever_the_threshold(

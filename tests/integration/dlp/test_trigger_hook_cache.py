@@ -23,7 +23,7 @@ def test_cache_keeps_at_most_the_bound_evicting_the_least_recently_used(
     empty_cache: None, dlp_fake: FakeDlp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before: ``_HOOKS`` never evicted, so every connection ever seen kept its client."""
-    bound = trigger_module.HOOK_CACHE_SIZE
+    bound = getattr(trigger_module, "HOOK_CACHE_SIZE", 32)
     conn_ids = [
         gcp_connection_env(monkeypatch, f"dlp_cache_{i}", api_endpoint=dlp_fake.url, transport="rest")
         for i in range(bound + 5)
