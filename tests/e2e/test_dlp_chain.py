@@ -549,3 +549,27 @@ def test_object_overwritten_between_scan_and_move_is_quarantined_not_published(
     )
     assert "quarantining the new version (not rescanned)" in "".join(capfd.readouterr())
     assert _asset_events("gs://dlp-clean/published", "gs://dlp-landing/in/swap.csv") == []
+
+
+def test_object_overwritten_before_dlp_reads_it_is_skipped_by_the_time_pin_and_quarantined(
+    run_dag: Callable[..., Any],
+    dlp_conn: str,
+    gate_buckets: dict[str, Any],
+    gcs_client: Any,
+    dlp_fake: FakeDlp,
+) -> None:
+    """The scan is pinned to the recorded version (timespan_config.end_time): DLP skips a newer one."""
+    gate_buckets["landing"].blob("in/race.csv").upload_from_string("innocent\n")
+    between = OVERWRITE.format(name="in/race.csv", secret=SECRET_EMAIL).replace(
+        "wait >> overwrite() >> route", "inspect >> overwrite() >> wait"
+    )
+    dag_run = run_dag(gate("dlp_gate_race", "in/race.csv", between), "dlp_gate_race")
+
+    assert _states(dag_run)["route"] == "success"
+    (job,) = dlp_fake.jobs.values()
+    assert job["scanned"] == []
+    assert "timespanConfig" in job["config"]["storageConfig"]
+    held = gcs_client.bucket("dlp-quarantine").get_blob("held/in/race.csv")
+    assert held.metadata["dlp-verdict"] == "NOT_SCANNED"
+    assert held.metadata["dlp-reason"] == "DLP processed 0 of the object's 9 bytes (skipped or unreadable)"
+    assert _names(gcs_client, "dlp-clean") == []
