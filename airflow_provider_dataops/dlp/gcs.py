@@ -60,7 +60,10 @@ def parse_prefix_uri(uri: str, what: str) -> tuple[str, str]:
     if not isinstance(uri, str) or not uri.startswith("gs://"):
         raise DlpInputError(f"{what} {uri!r}: expected gs://BUCKET or gs://BUCKET/PREFIX")
     bucket, _, prefix = uri[len("gs://") :].partition("/")
-    parse_gcs_uri(f"gs://{bucket}/x")
+    try:
+        parse_gcs_uri(f"gs://{bucket}/x")
+    except DlpInputError:
+        raise DlpInputError(f"{what} {uri!r}: {bucket!r} is not a valid bucket name") from None
     prefix = prefix.strip("/")
     return bucket, f"{prefix}/" if prefix else ""
 
