@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_dataops.dlp.file_set import uri_from_file_set
+
 #: The info types the seed's Cloud Function scanned for.
 DEFAULT_INFO_TYPES: tuple[str, ...] = (
     "CREDIT_CARD_NUMBER",
@@ -35,8 +37,6 @@ _BUCKET = re.compile(r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]")
 _JOB_NAME = re.compile(
     r"projects/(?P<project>[^/]+)(?:/locations/(?P<location>[^/]+))?/dlpJobs/(?P<job_id>[^/]+)"
 )
-# Characters that make a Cloud Storage file-set URL match more than one object.
-_WILDCARDS = frozenset("*?[]")
 
 
 class DlpInputError(ValueError):
@@ -60,10 +60,12 @@ class JobName:
 
 
 def parse_gcs_uri(uri: str) -> tuple[str, str]:
-    """Split ``gs://bucket/object`` into (bucket, object), accepting exactly one object.
+    """Split ``gs://bucket/object`` into (bucket, object) for any valid Cloud Storage object name.
 
-    DLP treats a trailing ``/`` or a ``*`` in the file-set URL as a pattern that widens the
-    scan (and the bill) to many objects, so such names are refused rather than escaped.
+    The name is taken literally: ``*``, ``?``, ``[``, ``]`` and a trailing ``/`` are ordinary
+    characters of the name (the scan names the object by an exact regex, see
+    :mod:`airflow_provider_dataops.dlp.file_set`). Refused are only names Cloud Storage itself
+    does not allow: carriage return or line feed, ``.`` / ``..``, more than 1024 bytes.
     """
     if not isinstance(uri, str) or not uri.startswith("gs://"):
         raise DlpInputError(f"gcs_uri {uri!r}: expected gs://BUCKET/OBJECT")
@@ -72,16 +74,10 @@ def parse_gcs_uri(uri: str) -> tuple[str, str]:
         raise DlpInputError(f"gcs_uri {uri!r}: {bucket!r} is not a valid bucket name")
     if not sep or not name:
         raise DlpInputError(f"gcs_uri {uri!r}: no object name after the bucket")
-    if name.endswith("/"):
-        raise DlpInputError(f"gcs_uri {uri!r}: object name ends with '/', which DLP scans as a whole folder")
-    found = sorted(_WILDCARDS.intersection(name))
-    if found:
-        raise DlpInputError(
-            f"gcs_uri {uri!r}: object name contains wildcard character(s) {''.join(found)!r}; "
-            "exactly one object is scanned"
-        )
-    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in name) or len(name.encode()) > 1024:
-        raise DlpInputError(f"gcs_uri {uri!r}: object name has control characters or exceeds 1024 bytes")
+    if "\r" in name or "\n" in name or name in (".", ".."):
+        raise DlpInputError(f"gcs_uri {uri!r}: not a valid Cloud Storage object name (CR, LF, '.' or '..')")
+    if len(name.encode()) > 1024:
+        raise DlpInputError(f"gcs_uri {uri!r}: object name exceeds 1024 bytes")
     return bucket, name
 
 
@@ -147,7 +143,7 @@ def job_uri(job: Mapping[str, Any]) -> str | None:
     options = (job.get("inspect_details") or {}).get("requested_options") or {}
     storage = (options.get("job_config") or {}).get("storage_config") or {}
     file_set = (storage.get("cloud_storage_options") or {}).get("file_set") or {}
-    return file_set.get("url") or None
+    return uri_from_file_set(file_set)
 
 
 def summarize_job(job: Mapping[str, Any]) -> dict[str, Any]:

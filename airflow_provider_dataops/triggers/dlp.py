@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
@@ -12,10 +14,16 @@ from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_dataops.dlp.jobs import TERMINAL_STATES, job_errors, summarize_job
 
+#: How many DLP clients one triggerer process keeps (least recently used evicted first).
+HOOK_CACHE_SIZE = 32
+
 # One hook (so one client and HTTP session) per connection for all triggers in this process:
 # a thousand waits share it instead of each building its own client. The key includes the
-# connection's content, so an edited connection gets a new client.
-_HOOKS: dict[tuple[str, str, Any], Any] = {}
+# connection's content, so an edited connection gets a new client; the cache holds at most
+# HOOK_CACHE_SIZE clients, so a triggerer that sees many connections (or many edits of one)
+# does not keep every client it ever built.
+_HOOKS: OrderedDict[tuple[str, str, Any], Any] = OrderedDict()
+_HOOKS_LOCK = threading.Lock()
 
 
 def _shared_hook(gcp_conn_id: str, impersonation_chain: str | Sequence[str] | None) -> Any:
@@ -25,11 +33,18 @@ def _shared_hook(gcp_conn_id: str, impersonation_chain: str | Sequence[str] | No
     connection = DlpHook.get_connection(gcp_conn_id)
     fingerprint = hashlib.sha256(f"{connection.get_uri()}\x00{connection.extra}".encode()).hexdigest()
     key = (gcp_conn_id, fingerprint, chain)
-    hook = _HOOKS.get(key)
-    if hook is None:
-        hook = DlpHook(gcp_conn_id=gcp_conn_id, impersonation_chain=impersonation_chain)
-        hook.get_conn()
-        _HOOKS[key] = hook
+    with _HOOKS_LOCK:
+        hook = _HOOKS.get(key)
+        if hook is not None:
+            _HOOKS.move_to_end(key)
+            return hook
+    hook = DlpHook(gcp_conn_id=gcp_conn_id, impersonation_chain=impersonation_chain)
+    hook.get_conn()
+    with _HOOKS_LOCK:
+        hook = _HOOKS.setdefault(key, hook)
+        _HOOKS.move_to_end(key)
+        while len(_HOOKS) > HOOK_CACHE_SIZE:
+            _HOOKS.popitem(last=False)
     return hook
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import runpy
 from collections.abc import Callable
 from pathlib import Path
@@ -61,6 +62,7 @@ def test_hand_started_run_scans_the_object_named_by_params(
 
     bucket = gcs_client.create_bucket("landing")
     bucket.blob("in/people.txt").upload_from_string("mail me: someone.private@example.net\n")
+    dlp_fake.storage = gcs_client
     dlp_fake.scanner = regex_scanner(lambda uri: bucket.blob(uri.split("/", 3)[3]).download_as_text())
     httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
 
@@ -75,15 +77,92 @@ def test_hand_started_run_scans_the_object_named_by_params(
     states = {(ti.task_id, ti.map_index): str(ti.state) for ti in dag_run.get_task_instances()}
     assert states == {
         ("objects_to_scan", -1): "success",
-        ("inspect", 0): "success",
-        ("wait_for_scan", 0): "success",
-        ("alert_slack", 0): "success",
+        ("scan.inspect", 0): "success",
+        ("scan.wait_for_scan", 0): "success",
+        ("scan.alert_slack", 0): "success",
     }
+    assert bucket.get_blob("in/people.txt") is not None  # alert-only without DLP_QUARANTINE_URI
     (request, _) = httpserver.log[0]
     body = json.dumps(request.get_json())
     assert "gs://landing/in/people.txt" in body
     assert "EMAIL_ADDRESS" in body
     assert "someone.private@example.net" not in body
+
+
+def test_with_routing_configured_alert_and_route_both_run_and_the_dirty_object_is_quarantined(
+    dag_env: None,
+    run_dag: Callable[..., Any],
+    gcs_client: Any,
+    dlp_fake: FakeDlp,
+    httpserver: HTTPServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tests.fixtures.dlp import regex_scanner
+
+    monkeypatch.setenv("DLP_CLEAN_URI", "gs://published/clean")
+    monkeypatch.setenv("DLP_QUARANTINE_URI", "gs://held/quarantine")
+    bucket = gcs_client.create_bucket("landing")
+    for name in ("published", "held"):
+        gcs_client.create_bucket(name)
+    bucket.blob("in/people.txt").upload_from_string("mail me: someone.private@example.net\n")
+    dlp_fake.storage = gcs_client
+    dlp_fake.scanner = regex_scanner(lambda uri: bucket.blob(uri.split("/", 3)[3]).download_as_text())
+    httpserver.expect_request(WEBHOOK_PATH, method="POST").respond_with_data("ok")
+
+    dag_run = run_dag(
+        DAG_FILE.read_text(), "gcs_dlp_scan", run_conf={"bucket": "landing", "object": "in/people.txt"}
+    )
+
+    states = {ti.task_id: str(ti.state) for ti in dag_run.get_task_instances()}
+    assert states["scan.alert_slack"] == "success"
+    assert states["scan.route"] == "success"
+    assert bucket.get_blob("in/people.txt") is None
+    held = gcs_client.bucket("held").get_blob("quarantine/in/people.txt")
+    assert held.metadata["dlp-verdict"] == "dirty"
+    assert held.metadata["dlp-counts"] == "EMAIL_ADDRESS=1"
+    assert "someone.private" not in json.dumps(held.metadata)
+    assert list(gcs_client.list_blobs("published")) == []
+    assert len(httpserver.log) == 1
+
+
+def test_without_subscription_settings_the_dag_is_manual_only_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Before: the watcher was always defined, so the triggerer retried it every second, forever."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    for name in ("DLP_GCS_SUBSCRIPTION", "DLP_GCP_CONN_ID"):
+        monkeypatch.delenv(name, raising=False)
+    caplog.set_level(logging.INFO)
+    bag = DagBag(dag_folder=str(DAG_FILE), safe_mode=False)
+    assert bag.import_errors == {}
+    dag = bag.dags["gcs_dlp_scan"]
+    assert dag.timetable.asset_condition is None or not list(_watchers(dag))
+    assert dag.schedule is None
+    output = caplog.text + "".join(capfd.readouterr())
+    line = "gcs_dlp_scan: upload events off, manual runs only (set DLP_GCS_SUBSCRIPTION and DLP_GCP_CONN_ID)"
+    assert output.count(line) == 1
+    assert "DLP_GCS_SUBSCRIPTION" in (dag.doc_md or "")
+    assert "[error" not in output
+    assert "isn't defined" not in output
+
+
+def test_with_subscription_and_connection_set_the_asset_has_its_watcher(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("DLP_GCS_SUBSCRIPTION", "uploads-dlp")
+    monkeypatch.setenv("DLP_GCP_CONN_ID", "google_cloud_default")
+    bag = DagBag(dag_folder=str(DAG_FILE), safe_mode=False)
+    (watcher,) = _watchers(bag.dags["gcs_dlp_scan"])
+    assert watcher.name == "gcs_object_finalize"
+
+
+def _watchers(dag: Any) -> list[Any]:
+    condition = dag.timetable.asset_condition
+    assets = [condition] if hasattr(condition, "watchers") else list(getattr(condition, "objects", []))
+    return [w for asset in assets for w in getattr(asset, "watchers", [])]
 
 
 def test_hand_started_run_without_params_fails_naming_them(

@@ -86,6 +86,7 @@ def test_inspect_operator_on_kill_cancels_its_job(dlp_conn: str, dlp_fake: FakeD
         pubsub_topic="projects/test-project/topics/dlp-done",
         bytes_limit_per_file=1000,
         file_types=["CSV"],
+        record_generation=False,
     )
     name = op.execute(context={})  # type: ignore[arg-type]
     op.on_kill()
@@ -94,6 +95,10 @@ def test_inspect_operator_on_kill_cancels_its_job(dlp_conn: str, dlp_fake: FakeD
     job = body["inspectJob"]
     assert job["actions"] == [{"pubSub": {"topic": "projects/test-project/topics/dlp-done"}}]
     assert job["storageConfig"]["cloudStorageOptions"]["bytesLimitPerFile"] == "1000"
+    assert job["storageConfig"]["cloudStorageOptions"]["fileSet"] == {
+        "regexFileSet": {"bucketName": "bucket", "includeRegex": ["^file\\.csv$"]}
+    }
+    assert "timespanConfig" not in job["storageConfig"]
     assert job["inspectConfig"]["infoTypes"] == [{"name": name} for name in DEFAULT_INFO_TYPES]
     assert "includeQuote" not in job["inspectConfig"]
 

@@ -62,3 +62,47 @@ def test_summary_that_is_not_a_dict_is_named(slack_conn: str) -> None:
 
     with pytest.raises(AirflowFailException, match="summary: expected the DlpJobSensor result"):
         _operator(slack_conn, "not a summary").execute(context={})  # type: ignore[arg-type]
+
+
+HOSTILE_NAMES = ["<!channel>.csv", "<https://evil.example|Review>.csv", "a`b`c <@U0> & x.csv"]
+
+
+def _mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
+    texts = [payload["text"]]
+    for block in payload["blocks"]:
+        if block.get("text", {}).get("type") == "mrkdwn":
+            texts.append(block["text"]["text"])
+        texts += [e["text"] for e in block.get("elements", []) if e.get("type") == "mrkdwn"]
+    return texts
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_object_names_reach_slack_escaped(slack_conn: str, httpserver: HTTPServer, name: str) -> None:
+    """Before: the top-level text carried the name raw, so ``<!channel>`` pinged everyone."""
+    httpserver.expect_request(WEBHOOK, method="POST").respond_with_data("ok")
+    escaped = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    summary = {**SUMMARY, "uri": f"gs://b/{name}"}
+    assert _operator(slack_conn, summary).execute(context={}) is True  # type: ignore[arg-type]
+    _assert_escaped(httpserver.log[-1][0].get_json(), escaped)
+    not_scanned = _operator(slack_conn, None, gcs_uri=f"gs://b/{name}")
+    assert not_scanned.execute(context={}) is True  # type: ignore[arg-type]
+    _assert_escaped(httpserver.log[-1][0].get_json(), escaped)
+
+
+def _assert_escaped(payload: dict[str, Any], escaped: str) -> None:
+    for text in _mrkdwn_texts(payload):
+        assert "<!" not in text
+        assert "<http" not in text.replace("<https://console.cloud.google.com/", "")
+        assert "<@" not in text
+        assert "`" not in text.replace(escaped, "")
+    assert f"gs://b/{escaped}" in payload["text"]
+
+
+def test_missing_summary_alerts_not_scanned_whatever_the_threshold(
+    slack_conn: str, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(WEBHOOK, method="POST").respond_with_data("ok")
+    op = _operator(slack_conn, "None", gcs_uri="gs://b/never-scanned.csv", min_findings=1000)
+    assert op.execute(context={}) is True  # type: ignore[arg-type]
+    payload = httpserver.log[0][0].get_json()
+    assert payload["text"].startswith("DLP NOT SCANNED: gs://b/never-scanned.csv (no DLP result")

@@ -28,11 +28,15 @@ def test_events_without_a_pubsub_payload_yield_nothing() -> None:
 
 def test_params_name_one_object() -> None:
     assert object_uri_from_params("landing", "in/a.csv") == "gs://landing/in/a.csv"
+    assert object_uri_from_params("landing", "in/a[1]*.csv") == "gs://landing/in/a[1]*.csv"
 
 
 @pytest.mark.parametrize(
     ("bucket", "name", "problem"),
-    [(None, "a.csv", "needs both 'bucket' and 'object'"), ("landing", "in/*", "wildcard")],
+    [
+        (None, "a.csv", "needs both 'bucket' and 'object'"),
+        ("landing", "in/\nx", "not a valid Cloud Storage object name"),
+    ],
 )
 def test_bad_params_are_named(bucket: str | None, name: str, problem: str) -> None:
     with pytest.raises(DlpInputError, match=problem):
