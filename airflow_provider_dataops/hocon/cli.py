@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_dataops.hocon.errors import HoconConfigError
+from airflow_provider_dataops.hocon.settings import DEFAULT_ENGINE, ENGINE_ENV, ENGINES
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
@@ -50,6 +51,11 @@ def _common(parser: argparse.ArgumentParser) -> None:
         metavar="MODULE",
         help="import MODULE for its task types",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        help=f"HOCON engine (default: ${ENGINE_ENV}, else {DEFAULT_ENGINE})",
+    )
 
 
 def _variables(args: argparse.Namespace) -> dict[str, str] | None:
@@ -78,7 +84,9 @@ def run_validate(args: argparse.Namespace) -> int:
     airflow_args = _airflow_args()
     for config in args.configs:
         try:
-            loaded = load_config(config, _variables(args), cwd=args.cwd and args.cwd.resolve())
+            loaded = load_config(
+                config, _variables(args), cwd=args.cwd and args.cwd.resolve(), engine=args.engine
+            )
             problems += validate_config(
                 loaded, str(config), task_modules=args.task_module, airflow_args=airflow_args
             )[1]
@@ -96,7 +104,9 @@ def run_render(args: argparse.Namespace) -> int:
     from airflow_provider_dataops.hocon.loader import load_config
 
     try:
-        loaded = load_config(args.config, _variables(args), cwd=args.cwd and args.cwd.resolve())
+        loaded = load_config(
+            args.config, _variables(args), cwd=args.cwd and args.cwd.resolve(), engine=args.engine
+        )
     except HoconConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)

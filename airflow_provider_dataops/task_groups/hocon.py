@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import re
@@ -30,7 +31,7 @@ def operator_arg_names() -> frozenset[str]:
 
 
 def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Durations come from HOCON as seconds or as ``str(timedelta)`` (how the loader stores periods)."""
+    """Durations as seconds, as HOCON durations (``30s``, zig-hocon) or as ``str(timedelta)`` (pyhocon)."""
     result = dict(values)
     for key in _DURATION_ARGS & result.keys():
         value = result[key]
@@ -41,6 +42,11 @@ def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
             result[key] = timedelta(
                 days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=float(seconds)
             )
+        elif isinstance(value, str):
+            from zig_hocon import parse_duration
+
+            with contextlib.suppress(ValueError):  # left as written: the operator reports it
+                result[key] = parse_duration(value)
     return result
 
 
@@ -84,6 +90,7 @@ class HoconTaskGroup(TaskGroup):
     :param variables: extra values for ``${NAME}`` substitutions (``os.environ`` is untouched).
     :param task_modules: modules to import so their :class:`~airflow_provider_dataops.hocon.Task`
         subclasses register themselves.
+    :param engine: ``"zig-hocon"`` or ``"pyhocon"``; default ``$DATAOPS_HOCON_ENGINE``, else zig-hocon.
     """
 
     def __init__(
@@ -92,12 +99,13 @@ class HoconTaskGroup(TaskGroup):
         config: str | Path,
         variables: Mapping[str, Any] | None = None,
         task_modules: Sequence[str] | None = None,
+        engine: str | None = None,
         **task_group_kwargs: Any,
     ) -> None:
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
         path = Path(config) if Path(config).is_absolute() else folder / config
-        loaded = load_config(path, variables, cwd=folder)
+        loaded = load_config(path, variables, cwd=folder, engine=engine)
         specs, problems = validate_config(
             loaded, str(path), task_modules=task_modules or (), airflow_args=operator_arg_names()
         )

@@ -7,6 +7,8 @@ import pytest
 
 from airflow_provider_dataops.cli import main
 
+pytestmark = pytest.mark.usefixtures("hocon_engine")
+
 GOOD = "tasks: [ { name: shell_script, args: { script_path: ls, script_args: ${WHERE} } } ]"
 
 
