@@ -22,10 +22,31 @@ from airflow_provider_dataops.hocon.settings import PYHOCON
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _SUBSTITUTION = re.compile(r"\$\{\??[^}]*\}")
+_REFERENCED = re.compile(r"\$\{\??[ \t]*([^}]*?)[ \t]*\}")
+
+
+def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
+    """The environment variables a substitution in ``files`` could read.
+
+    Handing zig-hocon only these, not all of ``os.environ``, saves encoding the whole
+    environment on every load; a substitution can only ever read the name it spells.
+    """
+    if any(not read for source in files for read in source.includes.values()):
+        return dict(os.environ)  # a URL or package include: its text is not here to look at
+    names: set[str] = set()
+    for source in files:
+        if "${" in source.text:
+            names.update(_REFERENCED.findall(source.text))
+    names |= {name.strip('"') for name in names}
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
 _NOT_SYNTAX = frozenset({"TooDeep", "InvalidUtf8"})
 
 
 def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
     return json.loads(json.dumps(value, default=str))
 
 
@@ -63,16 +84,19 @@ def _zig_problem(exc: Any, top: Path) -> str:
     return f"{exc.file or top}:{exc.line}:{exc.column}: {what}{_near(exc.source_line, exc.column)}"
 
 
-def parse_zig(path: Path, variables: Mapping[str, Any]) -> dict[str, Any]:
+def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
     """zig-hocon: the variables are written as top-level keys before an include of the config."""
     from zig_hocon import ConfigException, ConfigFactory
 
+    path = files[0].path
     prefix = "".join(
         f"{json.dumps(str(name))}: {json.dumps(value, default=str)}\n" for name, value in variables.items()
     )
     try:
         tree = ConfigFactory.parse_string(
-            f"{prefix}include {json.dumps(str(path))}\n", basedir=str(path.parent), env=os.environ
+            f"{prefix}include {json.dumps(str(path))}\n",
+            basedir=str(path.parent),
+            env=_referenced_environment(files),
         )
         result = tree.as_dict()
     except ConfigException as exc:
@@ -150,4 +174,4 @@ def parse(engine: str, files: list[SourceFile], variables: Mapping[str, Any]) ->
     """Resolve the config ``files[0]`` (its includes follow it) with ``engine``."""
     if engine == PYHOCON:
         return parse_pyhocon(files, variables)
-    return parse_zig(files[0].path, variables)
+    return parse_zig(files, variables)

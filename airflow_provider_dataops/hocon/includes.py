@@ -18,7 +18,7 @@ import glob
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from airflow_provider_dataops.hocon.errors import HoconConfigError
@@ -36,17 +36,20 @@ _ARGUMENT = re.compile(
     r"\s*(?P<required>required\s*\(\s*)?(?:(?P<kind>url|file|classpath|package)\s*\(\s*)?"
     r'(?P<target>"(?:[^"\\\n]|\\.)*")'
 )
-_ANY_INCLUDE = re.compile("include", re.IGNORECASE)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
 _EXTENSIONS = (".conf", ".json", ".properties")
 
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One file of a config: its absolute path and its text (BOM removed)."""
+    """One file of a config: its absolute path, its text (BOM removed) and the files it includes.
+
+    ``includes`` maps the offset of each ``include`` keyword in ``text`` to the files it read.
+    """
 
     path: Path
     text: str
+    includes: dict[int, tuple[Path, ...]] = field(default_factory=dict)
 
 
 def position(text: str, offset: int) -> tuple[int, int]:
@@ -110,7 +113,7 @@ class _Reader:
     def visit(self, path: Path, chain: tuple[Path, ...]) -> None:
         source = self.read(path)
         text = source.text
-        if not _ANY_INCLUDE.search(text):
+        if "include" not in text.casefold():
             return
         for match in _TOKEN.finditer(text):
             if match.group("inc") is None:
@@ -119,23 +122,23 @@ class _Reader:
             if argument is None:
                 continue
             offset = match.end("inc") - len("include")
-            self._include(source, offset, argument, (*chain, path))
+            source.includes[offset] = self._include(source, offset, argument, (*chain, path))
 
     def _include(
         self, source: SourceFile, offset: int, argument: re.Match[str], chain: tuple[Path, ...]
-    ) -> None:
+    ) -> tuple[Path, ...]:
         line, column = position(source.text, offset)
         where = f"{source.path}:{line}:{column}"
         kind = argument.group("kind")
         target = _unquote(argument.group("target"))
         if kind == "url" or (kind is None and _URL.match(target)):
             if self.allow_urls:
-                return
+                return ()
             raise HoconConfigError(
                 [f"{where}: include of URL {target!r} refused; set {ALLOW_URL_INCLUDES_ENV}=true to allow"]
             )
         if kind in ("classpath", "package"):
-            return
+            return ()
         base = Path.cwd() if kind == "file" and self.engine != PYHOCON else source.path.parent
         wanted = Path(os.path.normpath(base / target))
         found = self._candidates(wanted)
@@ -147,6 +150,7 @@ class _Reader:
                 raise HoconConfigError([f"{where}: include cycle: {cycle}"])
             if candidate not in self.files:
                 self.visit(candidate, chain)
+        return tuple(found)
 
     def _candidates(self, wanted: Path) -> list[Path]:
         text = str(wanted)

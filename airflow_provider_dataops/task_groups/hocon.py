@@ -16,7 +16,8 @@ from typing import Any
 from airflow.sdk import BaseOperator, TaskGroup
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_dataops.hocon import HoconConfigError, load_config, validate_config
+from airflow_provider_dataops.hocon import HoconConfigError, validate_config
+from airflow_provider_dataops.hocon.loader import load_config_files
 from airflow_provider_dataops.hocon.validation import upstream_ids
 
 _DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout", "sla"})
@@ -105,14 +106,19 @@ class HoconTaskGroup(TaskGroup):
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
         path = Path(config) if Path(config).is_absolute() else folder / config
-        loaded = load_config(path, variables, cwd=folder, engine=engine)
+        loaded, files = load_config_files(path, variables, cwd=folder, engine=engine)
         specs, problems = validate_config(
-            loaded, str(path), task_modules=task_modules or (), airflow_args=operator_arg_names()
+            loaded,
+            str(path),
+            task_modules=task_modules or (),
+            airflow_args=operator_arg_names(),
+            files=files,
         )
         if problems:
             raise HoconConfigError(problems)
         self.config_path = path
         operators: dict[str, BaseOperator] = {}
+        upstream = upstream_ids(specs)
         with self:
             for spec in specs:
                 assert spec.task_type is not None
@@ -129,6 +135,6 @@ class HoconTaskGroup(TaskGroup):
                     problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")
         if problems:
             raise HoconConfigError(problems)
-        for task_id, upstream in upstream_ids(specs).items():
-            for up in upstream:
-                operators[up] >> operators[task_id]
+        for task_id, ups in upstream.items():
+            if ups:
+                operators[task_id].set_upstream([operators[up] for up in ups])
