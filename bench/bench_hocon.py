@@ -8,7 +8,7 @@
    (b) 200 application configs each including a shared 7-task base, one task group each
        (``lineage_scan``'s shape).
    Baseline: the same DAG hand-written with BashOperator in TaskGroups; dag-factory's YAML beside
-   it. Target: HOCON <= 1.3x the baseline.
+   it. Target: HOCON <= 1.3x the baseline. Targets are judged on CPU time (see Timing).
 """
 
 from __future__ import annotations
@@ -19,15 +19,21 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from benchlib import best_of, print_table
+from benchlib import print_table
 
 APPS = 200
 STEPS = ("setup", "scan", "modify", "upload", "backup", "clean", "expire")
 REPEAT = 5
 DAGFACTORY_REPEAT = 3
 TASKS = APPS * len(STEPS)
+HEADERS = ["case", "wall s", "CPU s", "CPU ratio", "target"]
+T = TypeVar("T")
 
 
 def _task(task_id: str, step: str, app: str, depends_on: str) -> str:
@@ -137,12 +143,12 @@ warnings.simplefilter("ignore")
 from airflow.dag_processing.dagbag import DagBag
 gc.freeze()
 dag_file, dag_id, tasks = sys.argv[1], sys.argv[2], int(sys.argv[3])
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 bag = DagBag(dag_folder=dag_file, safe_mode=False)
-elapsed = time.perf_counter() - started
+elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
 assert not bag.import_errors, bag.import_errors
 assert len(bag.dags[dag_id].tasks) == tasks, len(bag.dags[dag_id].tasks)
-print(elapsed)
+print(elapsed, cpu)
 """
 
 
@@ -164,10 +170,10 @@ def dagfactory_yaml(dag_id: str, grouped: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
-def fresh_process_loads(dag_file: Path, dag_id: str, repeat: int) -> float:
-    """Best of ``repeat`` DagBag loads, each in a new interpreter."""
+def fresh_process_loads(dag_file: Path, dag_id: str, repeat: int) -> Timing:
+    """Best of ``repeat`` DagBag loads, each in a new interpreter: wall and CPU seconds."""
     env = {**os.environ, "AIRFLOW__LOGGING__LOGGING_LEVEL": "ERROR"}
-    times = []
+    walls, cpus = [], []
     for _ in range(repeat):
         done = subprocess.run(
             [sys.executable, "-c", LOAD_ONCE, str(dag_file), dag_id, str(TASKS)],
@@ -178,8 +184,29 @@ def fresh_process_loads(dag_file: Path, dag_id: str, repeat: int) -> float:
         )
         if done.returncode != 0:
             raise RuntimeError(f"{dag_file.name}: {done.stderr.strip().splitlines()[-1:]}")
-        times.append(float(done.stdout.strip().splitlines()[-1]))
-    return min(times)
+        wall, cpu = done.stdout.strip().splitlines()[-1].split()
+        walls.append(float(wall))
+        cpus.append(float(cpu))
+    return Timing(min(walls), min(cpus))
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Best wall and best CPU seconds. On a shared machine wall time also counts other users' work;
+    CPU time of this single-threaded work is what it takes on an idle machine, so targets use it."""
+
+    wall: float
+    cpu: float
+
+
+def best_cpu(fn: Callable[[], T], repeats: int) -> tuple[Timing, T]:
+    walls, cpus = [], []
+    for _ in range(repeats):
+        started, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
+    return Timing(min(walls), min(cpus)), result
 
 
 def big_config(folder: Path, size: int) -> Path:
@@ -219,24 +246,29 @@ def write_dags(dags: Path) -> None:
         (dags / f"dagfactory_{shape}.py").write_text(DAGFACTORY_DAG.format(yaml=f"dagfactory_{shape}.yaml"))
 
 
+def row(name: str, timing: Timing, base: Timing | None, target: str) -> list[str]:
+    ratio = f"{timing.cpu / base.cpu:.2f}x" if base else "1.00x"
+    return [name, f"{timing.wall:.4f}", f"{timing.cpu:.4f}", ratio, target]
+
+
 def config_loads(root: Path) -> tuple[list[list[str]], bool]:
     from airflow_provider_dataops.hocon import load_config
 
     big = big_config(root, 1_000_000)
-    zig_t, loaded = best_of(lambda: load_config(big, engine="zig-hocon"), REPEAT)
+    zig_t, loaded = best_cpu(lambda: load_config(big, engine="zig-hocon"), REPEAT)
     text = json.dumps(loaded)
-    json_t, _ = best_of(lambda: json.loads(text), REPEAT)
+    json_t, _ = best_cpu(lambda: json.loads(text), REPEAT)
     small = big_config(root, 100_000)
-    small_zig, _ = best_of(lambda: load_config(small, engine="zig-hocon"), REPEAT)
-    small_py, _ = best_of(lambda: load_config(small, engine="pyhocon"), 1)
+    small_zig, _ = best_cpu(lambda: load_config(small, engine="zig-hocon"), REPEAT)
+    small_py, _ = best_cpu(lambda: load_config(small, engine="pyhocon"), 1)
     rows = [
-        ["json.loads of the resolved 1 MB data (baseline)", f"{json_t:.4f}", "1.00x", ""],
-        ["1 MB config, zig-hocon load_config", f"{zig_t:.4f}", f"{zig_t / json_t:.1f}x", "<= 0.300 s"],
-        ["100 KB config, zig-hocon load_config", f"{small_zig:.4f}", "", ""],
-        ["100 KB config, pyhocon load_config (reference)", f"{small_py:.4f}", "", ""],
+        row("json.loads of the resolved 1 MB data (baseline)", json_t, None, ""),
+        row("1 MB config, zig-hocon load_config", zig_t, json_t, "<= 0.300 s CPU"),
+        row("100 KB config, zig-hocon load_config", small_zig, json_t, ""),
+        row("100 KB config, pyhocon load_config (reference)", small_py, json_t, ""),
     ]
     print(f"\n1 MB config: {big.stat().st_size} bytes, {len(loaded['tasks'])} tasks; best of {REPEAT}")
-    return rows, zig_t <= 0.3
+    return rows, zig_t.cpu <= 0.3
 
 
 def dagbag_rows(dags: Path) -> tuple[list[list[str]], bool]:
@@ -246,19 +278,17 @@ def dagbag_rows(dags: Path) -> tuple[list[list[str]], bool]:
         python_t = fresh_process_loads(dags / f"python_{shape}.py", f"python_{shape}", REPEAT)
         hocon_t = fresh_process_loads(dags / f"hocon_{shape}.py", f"hocon_{shape}", REPEAT)
         try:
-            factory_t: float | None = fresh_process_loads(
+            factory_t: Timing | None = fresh_process_loads(
                 dags / f"dagfactory_{shape}.py", f"dagfactory_{shape}", DAGFACTORY_REPEAT
             )
         except RuntimeError as exc:  # reported, not fatal: dag-factory is only a reference point
             print(f"dag-factory could not load shape ({shape}): {exc}", file=sys.stderr)
             factory_t = None
-        ok = ok and hocon_t / python_t <= 1.3
-        rows.append([f"({shape}) hand-written BashOperator (baseline)", f"{python_t:.3f}", "1.00x", ""])
-        rows.append([f"({shape}) HOCON, {label}", f"{hocon_t:.3f}", f"{hocon_t / python_t:.2f}x", "<= 1.3x"])
+        ok = ok and hocon_t.cpu / python_t.cpu <= 1.3
+        rows.append(row(f"({shape}) hand-written BashOperator (baseline)", python_t, None, ""))
+        rows.append(row(f"({shape}) HOCON, {label}", hocon_t, python_t, "<= 1.3x"))
         if factory_t is not None:
-            rows.append(
-                [f"({shape}) dag-factory YAML", f"{factory_t:.3f}", f"{factory_t / python_t:.2f}x", "-"]
-            )
+            rows.append(row(f"({shape}) dag-factory YAML", factory_t, python_t, "-"))
     return rows, ok
 
 
@@ -270,13 +300,13 @@ def main() -> int:
         os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(dags)
         os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
         load_rows, load_ok = config_loads(root)
-        print_table(["config load", "seconds", "ratio", "target"], load_rows)
+        print_table(HEADERS, load_rows)
         print(
             f"\nDagBag load of {APPS} applications x {len(STEPS)} tasks ({TASKS} tasks), fresh process "
             f"each, best of {REPEAT} (dag-factory: best of {DAGFACTORY_REPEAT})\n"
         )
         bag_rows, bag_ok = dagbag_rows(dags)
-        print_table(["DagBag load", "seconds", "ratio", "target"], bag_rows)
+        print_table(HEADERS, bag_rows)
     ok = load_ok and bag_ok
     print("\nall targets met" if ok else "\nTARGET MISSED")
     return 0

@@ -77,18 +77,18 @@ def _airflow_args() -> frozenset[str] | None:
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from airflow_provider_dataops.hocon.loader import load_config
+    from airflow_provider_dataops.hocon.loader import load_config_files
     from airflow_provider_dataops.hocon.validation import validate_config
 
     problems: list[str] = []
     airflow_args = _airflow_args()
     for config in args.configs:
         try:
-            loaded = load_config(
+            loaded, files = load_config_files(
                 config, _variables(args), cwd=args.cwd and args.cwd.resolve(), engine=args.engine
             )
             problems += validate_config(
-                loaded, str(config), task_modules=args.task_module, airflow_args=airflow_args
+                loaded, str(config), task_modules=args.task_module, airflow_args=airflow_args, files=files
             )[1]
         except HoconConfigError as exc:
             problems += exc.problems

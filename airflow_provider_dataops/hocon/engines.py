@@ -41,7 +41,7 @@ def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
     return {name: os.environ[name] for name in names if name in os.environ}
 
 
-_NOT_SYNTAX = frozenset({"TooDeep", "InvalidUtf8"})
+_WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}
 
 
 def _jsonable(value: Any) -> Any:
@@ -67,16 +67,14 @@ def _near(source_line: str | None, column: int | None) -> str:
 
 def _zig_problem(exc: Any, top: Path) -> str:
     name = exc.name or type(exc).__name__
-    words = _CAMEL.sub(" ", name).lower()
+    words = _WORDS.get(name) or _CAMEL.sub(" ", name).lower()
     if not exc.line:
         return f"{exc.file or top}: {words}: {str(exc).splitlines()[0]}"
     if name == "Unresolved":
         found = _SUBSTITUTION.search(exc.source_line or "", max(0, exc.column - 1))
         what = f"unresolved substitution {found.group(0)}" if found else "unresolved substitution"
     elif (
-        type(exc).__name__ == "ConfigParseException"
-        and not name.startswith("Include")
-        and name not in _NOT_SYNTAX
+        type(exc).__name__ == "ConfigParseException" and not name.startswith("Include") and name not in _WORDS
     ):
         what = f"syntax error: {words}"
     else:
