@@ -20,6 +20,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
         description="Load and validate each config as HoconTaskGroup would, and list every problem found.",
     )
     validate.add_argument("configs", nargs="+", type=Path, metavar="CONFIG")
+    validate.add_argument(
+        "--compare-engines",
+        action="store_true",
+        help="instead of validating, resolve each config with zig-hocon and with pyhocon and list "
+        "every path whose value differs; exit 0 when all agree, 1 otherwise",
+    )
     _common(validate)
     validate.set_defaults(handler=run_validate)
 
@@ -76,7 +82,43 @@ def _airflow_args() -> frozenset[str] | None:
     return operator_arg_names()
 
 
+def run_compare(args: argparse.Namespace) -> int:
+    """Exit 0 when every config resolves to the same value with both engines, 1 otherwise."""
+    from airflow_provider_dataops.hocon.compare import differences, show
+    from airflow_provider_dataops.hocon.loader import load_config
+
+    differing = 0
+    for config in args.configs:
+        results: dict[str, Any] = {}
+        failures: list[str] = []
+        for engine in ENGINES:
+            try:
+                results[engine] = load_config(
+                    config, _variables(args), cwd=args.cwd and args.cwd.resolve(), engine=engine
+                )
+            except HoconConfigError as exc:
+                failures += [f"{config}: {engine} cannot load it: {problem}" for problem in exc.problems]
+        if failures:
+            differing += 1
+            for failure in failures:
+                print(failure)
+            continue
+        found = differences(*(results[engine] for engine in ENGINES))
+        if found:
+            differing += 1
+        for path, left, right in found:
+            names = " ".join(f"{engine}={show(v)}" for engine, v in zip(ENGINES, (left, right), strict=True))
+            print(f"{config}: {path}: {names}")
+    print(
+        f"{differing} of {len(args.configs)} config(s) differ between {' and '.join(ENGINES)}",
+        file=sys.stderr,
+    )
+    return 1 if differing else 0
+
+
 def run_validate(args: argparse.Namespace) -> int:
+    if args.compare_engines:
+        return run_compare(args)
     from airflow_provider_dataops.hocon.loader import load_config_files
     from airflow_provider_dataops.hocon.validation import validate_config
 
