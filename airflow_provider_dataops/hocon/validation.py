@@ -44,35 +44,60 @@ def _is_template(value: Any) -> bool:
 
 def _matches(value: Any, hint: Any) -> bool:
     """A loose isinstance for annotations (HOCON values are JSON types; Jinja strings fit anything)."""
-    if hint is Any or _is_template(value):
-        return True
+    return _is_template(value) or _checker(hint)(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@functools.cache
+def _checker(hint: Any) -> typing.Callable[[Any], bool]:
+    """The test for one annotation, built once: validation runs it for every arg of every task."""
     origin = typing.get_origin(hint)
+    if hint is Any:
+        return lambda value: True
     if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, h) for h in typing.get_args(hint))
+        members = [_checker(h) for h in typing.get_args(hint)]
+        return lambda value: _is_template(value) or any(check(value) for check in members)
     if origin is typing.Literal:
-        return value in typing.get_args(hint)
+        allowed = typing.get_args(hint)
+        return lambda value: value in allowed
     if hint is None or hint is type(None):
-        return value is None
+        return lambda value: value is None
     if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
         args = typing.get_args(hint)
-        return isinstance(value, list) and (not args or all(_matches(v, args[0]) for v in value))
+        if not args:
+            return lambda value: isinstance(value, list)
+        return lambda value: isinstance(value, list) and all(_matches(v, args[0]) for v in value)
     if origin in (dict, Mapping):
-        return isinstance(value, dict)
+        return lambda value: isinstance(value, dict)
     if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return _is_number
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return _is_int
     if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
+        return lambda value: isinstance(value, hint)
+    return lambda value: True
 
 
 def _describe(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
 
+@dataclass(frozen=True)
+class _Signature:
+    named: dict[str, inspect.Parameter]
+    hints: dict[str, Any]
+    accepts_any: bool
+
+
 @functools.cache
-def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], dict[str, Any]]:
+def _signature(func: Any, is_operator: bool) -> _Signature:
     """Parameters and resolved annotations of a run()/__init__, computed once per function."""
     skip = OPERATOR_OWN_ARGS if is_operator else {"self"}
     params = [p for p in inspect.signature(func).parameters.values() if p.name not in skip]
@@ -80,24 +105,24 @@ def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], d
         hints = typing.get_type_hints(func)
     except Exception:
         hints = {}
-    return params, hints
+    variadic = (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    return _Signature(
+        named={p.name: p for p in params if p.kind not in variadic},
+        hints=hints,
+        accepts_any=not is_operator and any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params),
+    )
 
 
 def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
     problems: list[str] = []
-    params, hints = _signature(task_type.callable(), task_type.is_operator)
-    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params) and not task_type.is_operator
-    named = {
-        p.name: p
-        for p in params
-        if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
-    }
+    signature = _signature(task_type.callable(), task_type.is_operator)
+    named, hints = signature.named, signature.hints
     for name, param in named.items():
         if param.default is inspect.Parameter.empty and name not in spec.args:
             problems.append(f"missing mandatory arg '{name}'")
     for name, value in spec.args.items():
         if name not in named:
-            if not accepts_any:
+            if not signature.accepts_any:
                 known = ", ".join(sorted(named)) or "none"
                 problems.append(f"unknown arg '{name}' (known: {known})")
             continue
