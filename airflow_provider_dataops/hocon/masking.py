@@ -6,11 +6,9 @@ Airflow, only keeps the values for :func:`redact`.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping
-from pathlib import Path
 from typing import Any
 
 SENSITIVE_WORDS = (
@@ -27,9 +25,6 @@ SENSITIVE_WORDS = (
 """A name containing one of these (case-insensitive) holds a secret."""
 
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s/@:]*)(?::([^\s/@]*))?@")
-_INCLUDE = re.compile(
-    r'\binclude\s+(?:required\s*\(\s*)?(?:(file|url|classpath|package)\s*\(\s*)?"([^"]*)"', re.IGNORECASE
-)
 _SUBSTITUTION = re.compile(r"\$\{\??\s*([^}\s]+)\s*\}")
 MASK = "***"
 MIN_SUBSTRING_LENGTH = 5
@@ -123,34 +118,17 @@ def redact(text: str) -> str:
     return text
 
 
-def _config_files(path: Path) -> list[Path]:
-    """The config and the files it includes (plain, ``file()``, ``required()``, globs; not ``url()``)."""
-    found: list[Path] = []
-    pending = [path]
-    while pending:
-        current = pending.pop()
-        if current in found or not current.is_file():
-            continue
-        found.append(current)
-        text = current.read_text(encoding="utf-8", errors="replace")
-        for match in _INCLUDE.finditer(text):
-            kind, target = match.group(1), match.group(2)
-            if (kind or "").lower() in ("url", "classpath", "package") or "://" in target:
-                continue
-            candidate = target if os.path.isabs(target) else str(current.parent / target)
-            pending.extend(Path(p) for p in sorted(glob.glob(candidate)) or [candidate])
-    return found
-
-
-def referenced_env_names(path: str | os.PathLike[str], config_names: Collection[str]) -> list[str]:
+def referenced_env_names(texts: Iterable[str], config_names: Collection[str]) -> list[str]:
     """Environment variables a config's substitutions resolve from (names, never values).
+
+    ``texts`` are the config and every file it includes, as the loader read them.
 
     A ``${NAME}`` / ``${?NAME}`` whose first path segment is not one of ``config_names`` (the
     config's own keys and the variables given to it) and that is set in the environment.
     """
     names: set[str] = set()
-    for file in _config_files(Path(path)):
-        for name in _SUBSTITUTION.findall(file.read_text(encoding="utf-8", errors="replace")):
+    for text in texts:
+        for name in _SUBSTITUTION.findall(text):
             name = name.strip("\"'")
             if name.split(".")[0] not in config_names and name in os.environ:
                 names.add(name)

@@ -7,10 +7,12 @@ import inspect
 import re
 import types
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_dataops.hocon.includes import SourceFile
+from airflow_provider_dataops.hocon.origins import task_origins
 from airflow_provider_dataops.hocon.registry import (
     OPERATOR_OWN_ARGS,
     TaskRegistry,
@@ -42,35 +44,60 @@ def _is_template(value: Any) -> bool:
 
 def _matches(value: Any, hint: Any) -> bool:
     """A loose isinstance for annotations (HOCON values are JSON types; Jinja strings fit anything)."""
-    if hint is Any or _is_template(value):
-        return True
+    return _is_template(value) or _checker(hint)(value)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@functools.cache
+def _checker(hint: Any) -> typing.Callable[[Any], bool]:
+    """The test for one annotation, built once: validation runs it for every arg of every task."""
     origin = typing.get_origin(hint)
+    if hint is Any:
+        return lambda value: True
     if origin in (typing.Union, types.UnionType):
-        return any(_matches(value, h) for h in typing.get_args(hint))
+        members = [_checker(h) for h in typing.get_args(hint)]
+        return lambda value: _is_template(value) or any(check(value) for check in members)
     if origin is typing.Literal:
-        return value in typing.get_args(hint)
+        allowed = typing.get_args(hint)
+        return lambda value: value in allowed
     if hint is None or hint is type(None):
-        return value is None
+        return lambda value: value is None
     if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
         args = typing.get_args(hint)
-        return isinstance(value, list) and (not args or all(_matches(v, args[0]) for v in value))
+        if not args:
+            return lambda value: isinstance(value, list)
+        return lambda value: isinstance(value, list) and all(_matches(v, args[0]) for v in value)
     if origin in (dict, Mapping):
-        return isinstance(value, dict)
+        return lambda value: isinstance(value, dict)
     if hint is float:
-        return isinstance(value, (int, float)) and not isinstance(value, bool)
+        return _is_number
     if hint is int:
-        return isinstance(value, int) and not isinstance(value, bool)
+        return _is_int
     if isinstance(hint, type):
-        return isinstance(value, hint)
-    return True
+        return lambda value: isinstance(value, hint)
+    return lambda value: True
 
 
 def _describe(hint: Any) -> str:
     return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
 
 
+@dataclass(frozen=True)
+class _Signature:
+    named: dict[str, inspect.Parameter]
+    hints: dict[str, Any]
+    accepts_any: bool
+
+
 @functools.cache
-def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], dict[str, Any]]:
+def _signature(func: Any, is_operator: bool) -> _Signature:
     """Parameters and resolved annotations of a run()/__init__, computed once per function."""
     skip = OPERATOR_OWN_ARGS if is_operator else {"self"}
     params = [p for p in inspect.signature(func).parameters.values() if p.name not in skip]
@@ -78,24 +105,24 @@ def _signature(func: Any, is_operator: bool) -> tuple[list[inspect.Parameter], d
         hints = typing.get_type_hints(func)
     except Exception:
         hints = {}
-    return params, hints
+    variadic = (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
+    return _Signature(
+        named={p.name: p for p in params if p.kind not in variadic},
+        hints=hints,
+        accepts_any=not is_operator and any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params),
+    )
 
 
 def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
     problems: list[str] = []
-    params, hints = _signature(task_type.callable(), task_type.is_operator)
-    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params) and not task_type.is_operator
-    named = {
-        p.name: p
-        for p in params
-        if p.kind not in (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
-    }
+    signature = _signature(task_type.callable(), task_type.is_operator)
+    named, hints = signature.named, signature.hints
     for name, param in named.items():
         if param.default is inspect.Parameter.empty and name not in spec.args:
             problems.append(f"missing mandatory arg '{name}'")
     for name, value in spec.args.items():
         if name not in named:
-            if not accepts_any:
+            if not signature.accepts_any:
                 known = ", ".join(sorted(named)) or "none"
                 problems.append(f"unknown arg '{name}' (known: {known})")
             continue
@@ -109,26 +136,33 @@ def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
     return problems
 
 
-def _cycle(specs: list[TaskSpec], upstream: Mapping[str, list[str]]) -> list[str] | None:
+def _cycles(specs: list[TaskSpec], upstream: Mapping[str, list[str]]) -> list[list[str]]:
+    """Every cycle a depth-first walk meets (one per back edge), each as ``[a, ..., a]``.
+
+    Only edges between known, distinct ids count: unknown ids and self-dependencies are reported
+    on their own, and must not hide a cycle among the others.
+    """
     state: dict[str, int] = {}
     stack: list[str] = []
+    found: list[list[str]] = []
 
-    def visit(node: str) -> list[str] | None:
+    def visit(node: str) -> None:
         state[node] = 1
         stack.append(node)
         for up in upstream.get(node, []):
+            if up == node or up not in upstream:
+                continue
             if state.get(up) == 1:
-                return [*stack[stack.index(up) :], up]
-            if up not in state and (found := visit(up)):
-                return found
+                found.append([*stack[stack.index(up) :], up])
+            elif up not in state:
+                visit(up)
         stack.pop()
         state[node] = 2
-        return None
 
     for spec in specs:
-        if spec.task_id not in state and (found := visit(spec.task_id)):
-            return found
-    return None
+        if spec.task_id not in state:
+            visit(spec.task_id)
+    return found
 
 
 def upstream_ids(specs: list[TaskSpec]) -> dict[str, list[str]]:
@@ -149,14 +183,16 @@ def validate_config(
     task_registry: TaskRegistry | None = None,
     task_modules: Collection[str] = (),
     airflow_args: Collection[str] | None = None,
+    files: Sequence[SourceFile] = (),
 ) -> tuple[list[TaskSpec], list[str]]:
     """Check every task of a resolved config; return the task specs and every problem found.
 
     ``airflow_args`` are the names allowed in a task's ``airflow {}`` block (BaseOperator's
-    arguments); ``None`` skips that check (no Airflow needed).
+    arguments); ``None`` skips that check (no Airflow needed). ``files`` are the files the config
+    was read from (``load_config_files``): a problem in a task written in an included file then
+    also names that file and line.
     """
     reg = task_registry or registry
-    problems: list[str] = []
     try:
         reg.discover(task_modules)
     except ImportError as exc:
@@ -165,84 +201,110 @@ def validate_config(
     if not isinstance(tasks, list) or not tasks:
         return [], [f"{source}: 'tasks' must be a non-empty list of tasks"]
 
+    found: list[tuple[int, str, str]] = []
+    """(task index, label, message): formatted at the end, when origins are known."""
     names = [t.get("name") if isinstance(t, dict) else None for t in tasks]
     specs: list[TaskSpec] = []
     for i, task in enumerate(tasks):
-        label = f"{source}: tasks[{i}]"
         if not isinstance(task, dict):
-            problems.append(f"{label}: must be an object with 'name' and 'args', got {type(task).__name__}")
+            found.append((i, "", f"must be an object with 'name' and 'args', got {type(task).__name__}"))
             continue
         type_name = task.get("name")
         if not isinstance(type_name, str) or not type_name:
-            problems.append(f"{label}: 'name' (the task type) is missing")
+            found.append((i, "", "'name' (the task type) is missing"))
             continue
         type_name = type_name.lower()
-        where = f"{label} ({task.get('id', type_name)})"
-        found: list[str] = []
-        for key in sorted(set(task) - TASK_KEYS):
-            found.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TASK_KEYS))})")
-        args = task.get("args", {})
-        if not isinstance(args, dict):
-            found.append(f"'args' must be an object, got {type(args).__name__}")
-            args = {}
-        task_id = task.get("id")
-        if task_id is None:
-            task_id = type_name if names.count(task.get("name")) == 1 else f"{type_name}_{i}"
-        elif not isinstance(task_id, str) or not _TASK_ID.match(task_id):
-            found.append(f"'id' {task_id!r} must be letters, digits, '_', '-' or '.'")
-            task_id = str(task_id)
-        depends_on = task.get("depends_on")
-        if isinstance(depends_on, str):
-            depends_on = [depends_on]
-        if depends_on is not None and not (
-            isinstance(depends_on, list) and all(isinstance(d, str) for d in depends_on)
-        ):
-            found.append("'depends_on' must be a list of task ids")
-            depends_on = []
-        airflow = task.get("airflow", {})
-        if not isinstance(airflow, dict):
-            found.append(f"'airflow' must be an object, got {type(airflow).__name__}")
-            airflow = {}
-        elif airflow_args is not None:
-            for key in sorted(set(airflow) - set(airflow_args)):
-                found.append(f"unknown airflow operator argument '{key}'")
-            for key in sorted(set(airflow) & {"task_id", "dag", "task_group"}):
-                found.append(f"'airflow.{key}' cannot be set here")
-        spec = TaskSpec(i, type_name, task_id, args, depends_on, airflow)
-        if not reg.has(type_name):
-            found.append(f"unknown task type '{type_name}' (registered: {', '.join(reg.registered())})")
-        else:
-            spec.task_type = reg.task_type(type_name)
-            try:
-                found.extend(_check_args(spec, spec.task_type))
-            except TaskTypeImportError as exc:
-                found.append(str(exc))
-        problems.extend(f"{where}: {message}" for message in found)
+        label = str(task.get("id", type_name))
+        spec, messages = _check_task(i, task, type_name, names, reg, airflow_args)
+        found.extend((i, label, message) for message in messages)
         specs.append(spec)
 
     seen: dict[str, int] = {}
     for spec in specs:
         if spec.task_id in seen:
-            problems.append(
-                f"{source}: tasks[{spec.index}] ({spec.task_id}): duplicate task id '{spec.task_id}' "
-                f"(also tasks[{seen[spec.task_id]}])"
+            found.append(
+                (
+                    spec.index,
+                    spec.task_id,
+                    f"duplicate task id '{spec.task_id}' (also tasks[{seen[spec.task_id]}])",
+                )
             )
         else:
             seen[spec.task_id] = spec.index
     for spec in specs:
         for dep in spec.depends_on or []:
             if dep not in seen:
-                problems.append(
-                    f"{source}: tasks[{spec.index}] ({spec.task_id}): depends_on unknown task id '{dep}'"
-                )
+                found.append((spec.index, spec.task_id, f"depends_on unknown task id '{dep}'"))
             elif dep == spec.task_id:
-                problems.append(f"{source}: tasks[{spec.index}] ({spec.task_id}): depends on itself")
-    if not problems:
-        cycle = _cycle(specs, upstream_ids(specs))
-        if cycle:
-            first = next(s for s in specs if s.task_id == cycle[0])
-            problems.append(
-                f"{source}: tasks[{first.index}] ({first.task_id}): "
-                f"depends_on cycle {' -> '.join(reversed(cycle))}"
-            )
-    return specs, problems
+                found.append((spec.index, spec.task_id, "depends on itself"))
+    for cycle in _cycles(specs, upstream_ids(specs)):
+        first = next(s for s in specs if s.task_id == cycle[0])
+        found.append((first.index, first.task_id, f"depends_on cycle {' -> '.join(reversed(cycle))}"))
+    return specs, _format(found, source, files, len(tasks))
+
+
+def _format(
+    found: list[tuple[int, str, str]], source: str, files: Sequence[SourceFile], count: int
+) -> list[str]:
+    origins: list[str | None] = [None] * count
+    if found and len(files) > 1:
+        origins = task_origins(files, count)
+    top = str(files[0].path) if files else None
+    problems = []
+    for index, label, message in found:
+        where = f"{source}: tasks[{index}]" + (f" ({label})" if label else "")
+        origin = origins[index]
+        suffix = f" (defined at {origin})" if origin and not origin.startswith(f"{top}:") else ""
+        problems.append(f"{where}: {message}{suffix}")
+    return problems
+
+
+def _check_task(
+    index: int,
+    task: dict[str, Any],
+    type_name: str,
+    names: list[Any],
+    reg: TaskRegistry,
+    airflow_args: Collection[str] | None,
+) -> tuple[TaskSpec, list[str]]:
+    """One entry of ``tasks``: its spec and the problems of the entry itself."""
+    found: list[str] = []
+    for key in sorted(set(task) - TASK_KEYS):
+        found.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TASK_KEYS))})")
+    args = task.get("args", {})
+    if not isinstance(args, dict):
+        found.append(f"'args' must be an object, got {type(args).__name__}")
+        args = {}
+    task_id = task.get("id")
+    if task_id is None:
+        task_id = type_name if names.count(task.get("name")) == 1 else f"{type_name}_{index}"
+    elif not isinstance(task_id, str) or not _TASK_ID.match(task_id):
+        found.append(f"'id' {task_id!r} must be letters, digits, '_', '-' or '.'")
+        task_id = str(task_id)
+    depends_on = task.get("depends_on")
+    if isinstance(depends_on, str):
+        depends_on = [depends_on]
+    if depends_on is not None and not (
+        isinstance(depends_on, list) and all(isinstance(d, str) for d in depends_on)
+    ):
+        found.append("'depends_on' must be a list of task ids")
+        depends_on = []
+    airflow = task.get("airflow", {})
+    if not isinstance(airflow, dict):
+        found.append(f"'airflow' must be an object, got {type(airflow).__name__}")
+        airflow = {}
+    elif airflow_args is not None:
+        for key in sorted(set(airflow) - set(airflow_args)):
+            found.append(f"unknown airflow operator argument '{key}'")
+        for key in sorted(set(airflow) & {"task_id", "dag", "task_group"}):
+            found.append(f"'airflow.{key}' cannot be set here")
+    spec = TaskSpec(index, type_name, task_id, args, depends_on, airflow)
+    if not reg.has(type_name):
+        found.append(f"unknown task type '{type_name}' (registered: {', '.join(reg.registered())})")
+    else:
+        spec.task_type = reg.task_type(type_name)
+        try:
+            found.extend(_check_args(spec, spec.task_type))
+        except TaskTypeImportError as exc:
+            found.append(str(exc))
+    return spec, found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
 import re
@@ -15,8 +16,8 @@ from typing import Any
 from airflow.sdk import BaseOperator, TaskGroup
 from airflow.sdk.exceptions import AirflowException
 
-from airflow_provider_dataops.hocon import HoconConfigError, load_config, masking, validate_config
-from airflow_provider_dataops.hocon.loader import builtin_variables
+from airflow_provider_dataops.hocon import HoconConfigError, masking, validate_config
+from airflow_provider_dataops.hocon.loader import builtin_variables, load_config_files
 from airflow_provider_dataops.hocon.validation import upstream_ids
 
 _DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout", "sla"})
@@ -31,7 +32,7 @@ def operator_arg_names() -> frozenset[str]:
 
 
 def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
-    """Durations come from HOCON as seconds or as ``str(timedelta)`` (how the loader stores periods)."""
+    """Durations as seconds, as HOCON durations (``30s``, zig-hocon) or as ``str(timedelta)`` (pyhocon)."""
     result = dict(values)
     for key in _DURATION_ARGS & result.keys():
         value = result[key]
@@ -42,6 +43,11 @@ def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
             result[key] = timedelta(
                 days=int(days or 0), hours=int(hours), minutes=int(minutes), seconds=float(seconds)
             )
+        elif isinstance(value, str):
+            from zig_hocon import parse_duration
+
+            with contextlib.suppress(ValueError):  # left as written: the operator reports it
+                result[key] = parse_duration(value)
     return result
 
 
@@ -108,6 +114,7 @@ class HoconTaskGroup(TaskGroup):
     :param variables: extra values for ``${NAME}`` substitutions (``os.environ`` is untouched).
     :param task_modules: modules to import so their :class:`~airflow_provider_dataops.hocon.Task`
         subclasses register themselves.
+    :param engine: ``"zig-hocon"`` or ``"pyhocon"``; default ``$DATAOPS_HOCON_ENGINE``, else zig-hocon.
     """
 
     def __init__(
@@ -116,22 +123,28 @@ class HoconTaskGroup(TaskGroup):
         config: str | Path,
         variables: Mapping[str, Any] | None = None,
         task_modules: Sequence[str] | None = None,
+        engine: str | None = None,
         **task_group_kwargs: Any,
     ) -> None:
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
         path = Path(config) if Path(config).is_absolute() else folder / config
-        loaded = load_config(path, variables, cwd=folder)
+        loaded, files = load_config_files(path, variables, cwd=folder, engine=engine)
         secret_env = masking.referenced_env_names(
-            path, {*loaded, *(variables or {}), *builtin_variables(folder)}
+            (f.text for f in files), {*loaded, *(variables or {}), *builtin_variables(folder)}
         )
         specs, problems = validate_config(
-            loaded, str(path), task_modules=task_modules or (), airflow_args=operator_arg_names()
+            loaded,
+            str(path),
+            task_modules=task_modules or (),
+            airflow_args=operator_arg_names(),
+            files=files,
         )
         if problems:
             raise HoconConfigError(problems)
         self.config_path = path
         operators: dict[str, BaseOperator] = {}
+        upstream = upstream_ids(specs)
         with self:
             for spec in specs:
                 assert spec.task_type is not None
@@ -152,6 +165,6 @@ class HoconTaskGroup(TaskGroup):
                     problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")
         if problems:
             raise HoconConfigError(problems)
-        for task_id, upstream in upstream_ids(specs).items():
-            for up in upstream:
-                operators[up] >> operators[task_id]
+        for task_id, ups in upstream.items():
+            if ups:
+                operators[task_id].set_upstream([operators[up] for up in ups])

@@ -14,6 +14,8 @@ from typing import Any
 import pendulum
 import pytest
 
+pytestmark = pytest.mark.usefixtures("hocon_engine")
+
 DAGS = Path(__file__).resolve().parents[3] / "dags"
 APPS = ("billing", "inventory", "marketing")
 STEPS = (

@@ -5,11 +5,13 @@ from __future__ import annotations
 import platform
 import tarfile
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+pytestmark = pytest.mark.usefixtures("hocon_engine")
 
 SEED_CONFIG = """
 tasks: [
@@ -98,7 +100,8 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
         """
         tasks: [
           { id: a, name: shell_script, args: { script_path: "true" } }
-          { id: b, name: shell_script, args: { script_path: "true" }, airflow: { retries: 4, pool: p1 } }
+          { id: b, name: shell_script, args: { script_path: "true" },
+            airflow: { retries: 4, pool: p1, retry_delay: 90s } }
           { id: c, name: shell_script, depends_on: [a], args: { script_path: "true" } }
           { id: e, name: dlp_inspect, depends_on: [], args: { project_id: p, gcs_uri: "gs://b/o.csv" } }
           { id: d, name: parquet_to_snowflake, depends_on: [b, c],
@@ -119,6 +122,7 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
     assert tasks["g.d"].upstream_task_ids == {"g.b", "g.c"}
     assert tasks["g.b"].retries == 4
     assert tasks["g.b"].pool == "p1"
+    assert tasks["g.b"].retry_delay == timedelta(seconds=90)
     assert type(tasks["g.d"]).__name__ == "ParquetToSnowflakeOperator"
     assert type(tasks["g.f"]).__name__ == "StackQLToParquetOperator"
     assert tasks["g.f"].stackql_conn_id == "inventory"

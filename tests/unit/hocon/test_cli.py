@@ -7,6 +7,8 @@ import pytest
 
 from airflow_provider_dataops.cli import main
 
+pytestmark = pytest.mark.usefixtures("hocon_engine")
+
 GOOD = "tasks: [ { name: shell_script, args: { script_path: ls, script_args: ${WHERE} } } ]"
 
 
@@ -49,3 +51,33 @@ def test_render_of_a_missing_file_is_one_line_and_exit_1(
 ) -> None:
     assert main(["render", str(tmp_path / "none.conf")]) == 1
     assert capsys.readouterr().err.strip() == f"{tmp_path / 'none.conf'}: config file not found"
+
+
+def test_compare_engines_lists_each_differing_path_with_both_values_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = tmp_path / "same.conf"
+    same.write_text("a = 1\nb = [x, y]\n")
+    differ = tmp_path / "differ.conf"
+    differ.write_text("ok = 1\nwait = 30s\nx = [1]\nx += 2\n")
+    assert main(["validate", "--compare-engines", str(same), str(differ)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.splitlines() == [
+        f'{differ}: wait: zig-hocon="30s" pyhocon="0:00:30"',
+        f"{differ}: x: zig-hocon=[1, 2] pyhocon=2",
+    ]
+    assert "1 of 2 config(s) differ" in captured.err
+
+
+def test_compare_engines_exits_0_when_the_engines_agree_and_reports_a_config_one_cannot_load(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    same = tmp_path / "same.conf"
+    same.write_text(GOOD)
+    assert main(["validate", "--compare-engines", str(same), "--var", "WHERE=/tmp"]) == 0
+    capsys.readouterr()
+    quoted = tmp_path / "quoted.conf"
+    quoted.write_text('a."b.c" = 1\n')
+    assert main(["validate", "--compare-engines", str(quoted)]) == 1
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"{quoted}: pyhocon cannot load it: {quoted}:1:")

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 import os
 import platform
 from datetime import date
@@ -9,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_dataops.hocon import HoconConfigError, load_config
+
+pytestmark = pytest.mark.usefixtures("hocon_engine")
 
 
 def write(path: Path, text: str) -> Path:
@@ -72,7 +73,7 @@ def test_syntax_error_in_the_main_file_names_line_and_column(tmp_path: Path) -> 
 def test_missing_include_is_an_error_naming_file_and_line(tmp_path: Path) -> None:
     main = write(tmp_path / "a.conf", 'x = 1\ninclude "nope.conf"\n')
     with pytest.raises(
-        HoconConfigError, match=rf"{tmp_path / 'a.conf'}:2: included file 'nope.conf' not found"
+        HoconConfigError, match=rf"^{tmp_path / 'a.conf'}:2:1: included file 'nope.conf' not found"
     ):
         load_config(main)
 
@@ -89,24 +90,57 @@ def test_missing_config_file(tmp_path: Path) -> None:
         load_config(tmp_path / "none.conf")
 
 
-def test_warm_load_reads_the_cache_and_any_change_to_an_include_or_variable_misses(
-    tmp_path: Path, hocon_cache_dir: Path
+def test_engine_argument_wins_over_the_environment_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    inc = write(tmp_path / "inc.conf", "v = 1")
-    main = write(tmp_path / "a.conf", 'include "inc.conf"\nx = ${v}\ny = ${NAME}')
-    assert load_config(main, {"NAME": "a"}) == {"v": 1, "x": 1, "y": "a"}
-    (entry,) = hocon_cache_dir.glob("*.json")
-    assert json.loads(entry.read_text()) == {"v": 1, "x": 1, "y": "a"}
-    entry.write_text(json.dumps({"from": "cache"}))
-    assert load_config(main, {"NAME": "a"}) == {"from": "cache"}
-    assert load_config(main, {"NAME": "b"})["y"] == "b"
-    inc.write_text("v = 2")
-    assert load_config(main, {"NAME": "a"})["x"] == 2
+    main = write(tmp_path / "a.conf", "d = 30s")
+    monkeypatch.setenv("DATAOPS_HOCON_ENGINE", "pyhocon")
+    assert load_config(main) == {"d": "0:00:30"}
+    assert load_config(main, engine="zig-hocon") == {"d": "30s"}
+    monkeypatch.delenv("DATAOPS_HOCON_ENGINE")
+    assert load_config(main) == {"d": "30s"}
 
 
-def test_cache_can_be_switched_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, hocon_cache_dir: Path
+def test_unknown_engine_is_one_line_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DATAOPS_HOCON_CACHE_DIR", "off")
-    load_config(write(tmp_path / "a.conf", "x = 1"))
-    assert not list(hocon_cache_dir.iterdir())
+    main = write(tmp_path / "a.conf", "x = 1")
+    monkeypatch.setenv("DATAOPS_HOCON_ENGINE", "jhocon")
+    with pytest.raises(HoconConfigError) as caught:
+        load_config(main)
+    assert str(caught.value) == (
+        "DATAOPS_HOCON_ENGINE='jhocon': unknown HOCON engine (expected zig-hocon or pyhocon)"
+    )
+
+
+def test_variables_keep_their_types_and_rank_below_the_config_and_above_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("REGION", "from-env")
+    monkeypatch.setenv("ZONE", "env-zone")
+    main = write(
+        tmp_path / "a.conf",
+        "DAYS = 7\nn = ${DAYS}\nflags = ${FLAGS}\nr = ${REGION}\nz = ${?ZONE}\nwhere = ${CWD}",
+    )
+    config = load_config(main, {"DAYS": 3, "FLAGS": [1, "x"], "REGION": "from-var"})
+    assert config == {
+        "DAYS": 7,
+        "n": 7,
+        "flags": [1, "x"],
+        "r": "from-var",
+        "z": "env-zone",
+        "where": str(tmp_path),
+    }
+    assert os.environ["REGION"] == "from-env"
+
+
+def test_a_change_to_any_included_file_is_seen_by_the_next_load(tmp_path: Path) -> None:
+    """No resolved-config cache: plain, nested and sub-object includes are re-read every time."""
+    top = write(tmp_path / "inc.conf", "v = 1")
+    deeper = write(tmp_path / "deeper" / "more.conf", "w = 1")
+    write(tmp_path / "middle.conf", 'include "deeper/more.conf"')
+    main = write(tmp_path / "a.conf", 'include "inc.conf"\nsub { include "middle.conf" }\nx = ${v}')
+    assert load_config(main) == {"v": 1, "x": 1, "sub": {"w": 1}}
+    top.write_text("v = 2")
+    deeper.write_text("w = 2")
+    assert load_config(main) == {"v": 2, "x": 2, "sub": {"w": 2}}

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_dataops.hocon import masking
+from airflow_provider_dataops.hocon.loader import load_config_files
 
 
 def test_argv_secrets_cover_flags_key_values_and_url_passwords() -> None:
@@ -66,7 +67,8 @@ def test_referenced_env_names_follow_includes_and_skip_config_keys(
         'include "inc/base.conf"\nroot = /r\ndsn = "pg://etl:"${?ETL_DB_PASSWORD}"@db"\n'
         "x = ${root}/a\ny = ${?NOT_SET_ANYWHERE}\nz = ${CWD}\n"
     )
+    _config, files = load_config_files(tmp_path / "app.conf")
     names = masking.referenced_env_names(
-        tmp_path / "app.conf", {"root", "token", "dsn", "x", "y", "z", "CWD"}
+        (f.text for f in files), {"root", "token", "dsn", "x", "y", "z", "CWD"}
     )
     assert names == ["ETL_DB_PASSWORD", "FROM_INCLUDE"]

@@ -170,3 +170,28 @@ def test_malformed_task_entries(bad: dict[str, Any]) -> None:
     found = problems({"name": "shell_script", **{"args": {"script_path": "ls"}, **bad}})
     assert found
     assert all(f.startswith("app.conf: tasks[0] (") for f in found)
+
+
+def test_a_cycle_is_reported_even_when_other_tasks_have_problems() -> None:
+    found = problems(
+        {"name": "nope", "id": "x"},
+        {"name": "shell_script", "id": "a", "depends_on": ["b"], "args": {"script_path": "ls"}},
+        {"name": "shell_script", "id": "b", "depends_on": ["a", "ghost"], "args": {"script_path": "ls"}},
+        {"name": "shell_script", "id": "c", "depends_on": ["c"], "args": {}},
+    )
+    assert any("unknown task type 'nope'" in f for f in found)
+    assert any("depends_on unknown task id 'ghost'" in f for f in found)
+    assert any("(c): depends on itself" in f for f in found)
+    assert any("(c): missing mandatory arg 'script_path'" in f for f in found)
+    (cycle,) = [f for f in found if "depends_on cycle" in f]
+    assert cycle.startswith("app.conf: tasks[1] (a): depends_on cycle ")
+    assert cycle.split("cycle ")[1] in ("a -> b -> a", "b -> a -> b")
+
+
+def test_every_separate_cycle_is_reported() -> None:
+    tasks = [
+        {"name": "shell_script", "id": i, "depends_on": [d], "args": {"script_path": "ls"}}
+        for i, d in (("a", "b"), ("b", "a"), ("c", "d"), ("d", "c"))
+    ]
+    found = problems(*tasks)
+    assert len([f for f in found if "depends_on cycle" in f]) == 2, found

@@ -1,0 +1,175 @@
+"""The two HOCON engines behind :func:`~airflow_provider_dataops.hocon.load_config`.
+
+Both take the files :mod:`.includes` has checked and return the resolved config as plain JSON
+types, with ``variables`` visible to substitutions as top-level values below the config's own
+keys and above the environment (``os.environ`` is read, never written). Each turns its own
+errors into one ``FILE:LINE:COL: message`` line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from airflow_provider_dataops.hocon.errors import HoconConfigError
+from airflow_provider_dataops.hocon.includes import SourceFile
+from airflow_provider_dataops.hocon.settings import PYHOCON
+
+_CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
+_SUBSTITUTION = re.compile(r"\$\{\??[^}]*\}")
+_REFERENCED = re.compile(r"\$\{\??[ \t]*([^}]*?)[ \t]*\}")
+
+
+def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
+    """The environment variables a substitution in ``files`` could read.
+
+    Handing zig-hocon only these, not all of ``os.environ``, saves encoding the whole
+    environment on every load; a substitution can only ever read the name it spells.
+    """
+    if any(not read for source in files for read in source.includes.values()):
+        return dict(os.environ)  # a URL or package include: its text is not here to look at
+    names: set[str] = set()
+    for source in files:
+        if "${" in source.text:
+            names.update(_REFERENCED.findall(source.text))
+    names |= {name.strip('"') for name in names}
+    return {name: os.environ[name] for name in names if name in os.environ}
+
+
+_WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    return json.loads(json.dumps(value, default=str))
+
+
+def _without_variables(result: dict[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Drop the top-level keys that are only the variables themselves (the config did not set them)."""
+    return {k: v for k, v in result.items() if k not in variables or v != _jsonable(variables[k])}
+
+
+def _near(source_line: str | None, column: int | None) -> str:
+    if not source_line:
+        return ""
+    start = max(0, (column or 1) - 1 - 30)
+    snippet = source_line[start : start + 60].strip()
+    if start or len(source_line) > start + 60:
+        snippet = f"...{snippet}..." if start else f"{snippet}..."
+    return f" (near {snippet!r})"
+
+
+def _zig_problem(exc: Any, top: Path) -> str:
+    name = exc.name or type(exc).__name__
+    words = _WORDS.get(name) or _CAMEL.sub(" ", name).lower()
+    if not exc.line:
+        return f"{exc.file or top}: {words}: {str(exc).splitlines()[0]}"
+    if name == "Unresolved":
+        found = _SUBSTITUTION.search(exc.source_line or "", max(0, exc.column - 1))
+        what = f"unresolved substitution {found.group(0)}" if found else "unresolved substitution"
+    elif (
+        type(exc).__name__ == "ConfigParseException" and not name.startswith("Include") and name not in _WORDS
+    ):
+        what = f"syntax error: {words}"
+    else:
+        what = words
+    return f"{exc.file or top}:{exc.line}:{exc.column}: {what}{_near(exc.source_line, exc.column)}"
+
+
+def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """zig-hocon: the variables are written as top-level keys before an include of the config."""
+    from zig_hocon import ConfigException, ConfigFactory
+
+    path = files[0].path
+    prefix = "".join(
+        f"{json.dumps(str(name))}: {json.dumps(value, default=str)}\n" for name, value in variables.items()
+    )
+    try:
+        tree = ConfigFactory.parse_string(
+            f"{prefix}include {json.dumps(str(path))}\n",
+            basedir=str(path.parent),
+            env=_referenced_environment(files),
+        )
+        result = tree.as_dict()
+    except ConfigException as exc:
+        raise HoconConfigError([_zig_problem(exc, path)]) from None
+    if not isinstance(result, dict):
+        raise HoconConfigError([f"{path}: the top level must be an object"])
+    return _without_variables(result, variables)
+
+
+def _pyhocon_value(value: Any) -> str:
+    """pyhocon turns ``30s`` into a timedelta, or a dateutil relativedelta: written as ``str(timedelta)``."""
+    if type(value).__name__ == "relativedelta" and not (value.years or value.months):
+        value = timedelta(
+            days=value.days,
+            hours=value.hours,
+            minutes=value.minutes,
+            seconds=value.seconds,
+            microseconds=value.microseconds,
+        )
+    return str(value)
+
+
+def _drop_nulls_in_lists(value: Any) -> Any:
+    """pyhocon leaves ``${?UNSET}`` in a list as null; HOCON means "no element"."""
+    if isinstance(value, dict):
+        return {k: _drop_nulls_in_lists(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_drop_nulls_in_lists(v) for v in value if v is not None]
+    return value
+
+
+def _locate_syntax_error(files: list[SourceFile]) -> str:
+    """pyparsing errors carry no file name: parse each file on its own to find the broken one.
+
+    ``files`` is in reading order (includers before includes), so reversed, a broken file is
+    tried before every file that includes it.
+    """
+    import pyparsing
+    from pyhocon import ConfigFactory
+
+    for source in reversed(files):
+        try:
+            ConfigFactory.parse_string(source.text, basedir=str(source.path.parent), resolve=False)
+        except pyparsing.ParseBaseException as exc:
+            return f"{source.path}:{exc.lineno}:{exc.col}: syntax error{_near(exc.line, exc.col)}"
+        except Exception:  # noqa: S112  (another file's problem: keep looking for the syntax error)
+            continue
+    return f"{files[0].path}: syntax error"
+
+
+def parse_pyhocon(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """pyhocon: the variables are a fallback config merged under the parsed one."""
+    import pyparsing
+    from pyhocon import ConfigFactory, ConfigTree
+    from pyhocon.exceptions import ConfigException
+
+    top = files[0]
+    try:
+        tree = ConfigFactory.parse_string(top.text, basedir=str(top.path.parent), resolve=False)
+        resolved = tree.with_fallback(ConfigFactory.from_dict(dict(variables)), resolve=True)
+        if not isinstance(resolved, ConfigTree):
+            raise HoconConfigError([f"{top.path}: the top level must be an object"])
+        plain = json.loads(json.dumps(resolved.as_plain_ordered_dict(), default=_pyhocon_value))
+    except pyparsing.ParseBaseException:
+        raise HoconConfigError([_locate_syntax_error(files)]) from None
+    except RecursionError:
+        raise HoconConfigError([f"{top.path}: nested too deeply for pyhocon"]) from None
+    except (ConfigException, UnicodeDecodeError, OSError) as exc:
+        raise HoconConfigError([f"{top.path}: {exc}"]) from None
+    result: dict[str, Any] = _drop_nulls_in_lists(_without_variables(plain, variables))
+    return result
+
+
+def parse(engine: str, files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
+    """Resolve the config ``files[0]`` (its includes follow it) with ``engine``."""
+    if engine == PYHOCON:
+        return parse_pyhocon(files, variables)
+    return parse_zig(files, variables)

@@ -1,0 +1,176 @@
+"""Read a config and every file it includes, before an engine sees them, and refuse what must not load.
+
+Done here, not left to the engine, so both engines refuse the same inputs with the same line:
+``include url(...)`` (it would fetch during DAG parsing) unless enabled, a missing include
+(Lightbend skips one silently; a pipeline missing half its tasks should not load), an include
+cycle, bytes that are not UTF-8, and a config over the size limit. The list of files is also
+where validation looks for the file a task was written in.
+
+Includes are found with a lexer that skips quoted strings and comments, so an ``include`` inside
+a string is not one. Paths resolve as the chosen engine resolves them: plain ``include "x"``
+from the including file; ``file("x")`` from the working directory with zig-hocon (Lightbend's
+rule) and from the including file with pyhocon; globs with pyhocon only.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from airflow_provider_dataops.hocon.errors import HoconConfigError
+from airflow_provider_dataops.hocon.settings import (
+    ALLOW_URL_INCLUDES_ENV,
+    MAX_BYTES_ENV,
+    PYHOCON,
+)
+
+_TOKEN = re.compile(
+    r'"""[\s\S]*?"{3,}|"(?:[^"\\\n]|\\.)*"|#[^\n]*|//[^\n]*|(?P<inc>(?:^|(?<=[{,]))[ \t]*include(?=\s))',
+    re.MULTILINE | re.IGNORECASE,
+)
+_ARGUMENT = re.compile(
+    r"\s*(?P<required>required\s*\(\s*)?(?:(?P<kind>url|file|classpath|package)\s*\(\s*)?"
+    r'(?P<target>"(?:[^"\\\n]|\\.)*")'
+)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:")
+_EXTENSIONS = (".conf", ".json", ".properties")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file of a config: its absolute path, its text (BOM removed) and the files it includes.
+
+    ``includes`` maps the offset of each ``include`` keyword in ``text`` to the files it read.
+    """
+
+    path: Path
+    text: str
+    includes: dict[int, tuple[Path, ...]] = field(default_factory=dict)
+
+
+def position(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of ``offset`` in ``text``."""
+    line_start = text.rfind("\n", 0, offset) + 1
+    return text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def _decode(path: Path, content: bytes) -> str:
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = content.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (content.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise HoconConfigError(
+            [f"{path}:{line}:{column}: not UTF-8 text (byte 0x{content[exc.start]:02x})"]
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _unquote(quoted: str) -> str:
+    try:
+        value: str = json.loads(quoted)
+    except ValueError:
+        return quoted[1:-1]
+    return value
+
+
+class _Reader:
+    def __init__(self, engine: str, allow_urls: bool, max_bytes: int) -> None:
+        self.engine = engine
+        self.allow_urls = allow_urls
+        self.max_bytes = max_bytes
+        self.total = 0
+        self.files: dict[Path, SourceFile] = {}
+        self.top: Path | None = None
+
+    def read(self, path: Path) -> SourceFile:
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                self._count(path, size)
+                content = handle.read()
+        except OSError as exc:
+            raise HoconConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
+        source = SourceFile(path, _decode(path, content))
+        self.files[path] = source
+        return source
+
+    def _count(self, path: Path, size: int) -> None:
+        self.total += size
+        if self.max_bytes and self.total > self.max_bytes:
+            where = path if path == self.top else f"{self.top} (with {path})"
+            raise HoconConfigError(
+                [
+                    f"{where}: config is over the size limit of {self.max_bytes} bytes "
+                    f"({self.total} bytes read so far); raise {MAX_BYTES_ENV} to load it"
+                ]
+            )
+
+    def visit(self, path: Path, chain: tuple[Path, ...]) -> None:
+        source = self.read(path)
+        text = source.text
+        if "include" not in text.casefold():
+            return
+        for match in _TOKEN.finditer(text):
+            if match.group("inc") is None:
+                continue
+            argument = _ARGUMENT.match(text, match.end())
+            if argument is None:
+                continue
+            offset = match.end("inc") - len("include")
+            source.includes[offset] = self._include(source, offset, argument, (*chain, path))
+
+    def _include(
+        self, source: SourceFile, offset: int, argument: re.Match[str], chain: tuple[Path, ...]
+    ) -> tuple[Path, ...]:
+        line, column = position(source.text, offset)
+        where = f"{source.path}:{line}:{column}"
+        kind = argument.group("kind")
+        target = _unquote(argument.group("target"))
+        if kind == "url" or (kind is None and _URL.match(target)):
+            if self.allow_urls:
+                return ()
+            raise HoconConfigError(
+                [f"{where}: include of URL {target!r} refused; set {ALLOW_URL_INCLUDES_ENV}=true to allow"]
+            )
+        if kind in ("classpath", "package"):
+            return ()
+        base = Path.cwd() if kind == "file" and self.engine != PYHOCON else source.path.parent
+        wanted = Path(os.path.normpath(base / target))
+        found = self._candidates(wanted)
+        if not found:
+            raise HoconConfigError([f"{where}: included file {target!r} not found ({wanted})"])
+        for candidate in found:
+            if candidate in chain:
+                cycle = " -> ".join(str(p) for p in (*chain[chain.index(candidate) :], candidate))
+                raise HoconConfigError([f"{where}: include cycle: {cycle}"])
+            if candidate not in self.files:
+                self.visit(candidate, chain)
+        return tuple(found)
+
+    def _candidates(self, wanted: Path) -> list[Path]:
+        text = str(wanted)
+        if self.engine == PYHOCON and ("*" in text or "?" in text):
+            return [Path(p) for p in sorted(glob.glob(text, recursive=True)) if os.path.isfile(p)]
+        if os.path.isfile(wanted):
+            return [wanted]
+        if wanted.suffix:
+            return []
+        return [Path(text + ext) for ext in _EXTENSIONS if os.path.isfile(text + ext)]
+
+
+def read_config_files(path: Path, *, engine: str, allow_urls: bool, max_bytes: int) -> list[SourceFile]:
+    """The config at ``path`` (first) and every file it includes, each read once.
+
+    Raises :class:`HoconConfigError` with one ``FILE:LINE:COL: message`` line for a refused URL
+    include, a missing include, an include cycle, text that is not UTF-8 or a config over
+    ``max_bytes`` (0: no limit).
+    """
+    reader = _Reader(engine, allow_urls, max_bytes)
+    reader.top = path
+    reader.visit(path, ())
+    return list(reader.files.values())
