@@ -22,6 +22,7 @@ nothing twice: Snowflake's load metadata skips files it already loaded, so no ``
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -66,6 +67,9 @@ MAX_COPY_FILES = 1000
 IF_EXISTS = ("append", "replace", "fail")
 _CLOUD_SCHEMES = {"gs": "gcs", "gcs": "gcs", "s3": "s3", "s3a": "s3"}
 _KMS_TYPE = {"gcs": "GCS_SSE_KMS", "s3": "AWS_SSE_KMS"}
+#: Characters a name addressed on a stage may not hold (the connector's splitter reads ``\`` as
+#: an escape; control characters end lines in scripts and logs).
+_UNSTAGEABLE = re.compile(r"[\\\x00-\x1f\x7f]")
 
 
 class ParquetPlanError(ValueError):
@@ -154,6 +158,7 @@ def plan_load(
     if_exists: Literal["append", "replace", "fail"] | str = "append",
     type_overrides: Mapping[str, str] | None = None,
     on_error: str = "ABORT_STATEMENT",
+    stage_base: str | os.PathLike[str] | None = None,
 ) -> LoadPlan:
     """Plan the load of ``source`` (path, glob, directory, ``gs://``/``s3://`` URL, or a list).
 
@@ -161,6 +166,10 @@ def plan_load(
     ``table`` puts every file in that table. ``database``, ``schema``, ``table`` and
     ``storage_integration`` resolve like unquoted Snowflake identifiers (upper-cased) unless
     written in double quotes. ``type_overrides`` maps a column name to the Snowflake type to use.
+
+    Local files with ``stage_url`` are the seed's workflow: footers are read from the local
+    copies and each file is addressed on the external stage by its path relative to
+    ``stage_base`` (default: the common parent folder of the local files).
     Raises :class:`ParquetPlanError` / :class:`ParquetSourceError` naming the file and problem.
     """
     if if_exists not in IF_EXISTS:
@@ -183,9 +192,7 @@ def plan_load(
         raise ParquetPlanError(
             f"{remote[0]}: cloud files load through an external stage; give stage_url and storage_integration"
         )
-    if external is not None and len(remote) != len(files):
-        local = next(f.url for f in files if not f.is_remote)
-        raise ParquetPlanError(f"{local}: a local file cannot load through stage_url; drop stage_url")
+    local_base = _local_stage_base(stage_base, external, [f.url for f in files if not f.is_remote])
 
     by_table: dict[str, list[ParquetSource]] = {}
     for f in files:
@@ -197,7 +204,17 @@ def plan_load(
         names, types, nullables = _unify(name, table_files, overrides, used_overrides)
         tables.append(
             _table_plan(
-                name, db, sch, names, types, nullables, table_files, if_exists, on_error_sql, external
+                name,
+                db,
+                sch,
+                names,
+                types,
+                nullables,
+                table_files,
+                if_exists,
+                on_error_sql,
+                external,
+                local_base=local_base,
             )
         )
     unused = sorted(set(overrides) - used_overrides)
@@ -235,6 +252,49 @@ def _external_stage(
     if kms_key_id:
         encryption = f"ENCRYPTION=(TYPE='{_KMS_TYPE[sf_scheme]}' KMS_KEY_ID={quote_literal(kms_key_id)})"
     return _External(url=url, integration=integration_name, encryption=encryption)
+
+
+def _local_stage_base(
+    stage_base: str | os.PathLike[str] | None, external: _External | None, local: list[str]
+) -> str | None:
+    """The folder local files are addressed relative to on the external stage (``None``: no such files)."""
+    if stage_base is not None and external is None:
+        raise ParquetPlanError("stage_base needs stage_url: it names the local folder that stage_url holds")
+    if external is None or not local:
+        if stage_base is not None:
+            raise ParquetPlanError(
+                "stage_base applies to local files loaded through stage_url; every source here is a cloud URL"
+            )
+        return None
+    if stage_base is None:
+        return os.path.commonpath([os.path.dirname(p) for p in local])
+    return os.path.abspath(os.path.expanduser(os.fspath(stage_base)))
+
+
+def _stage_relative_name(f: ParquetSource, external: _External, local_base: str | None) -> str:
+    """``f``'s name relative to the external stage's URL, refused if it could address anything else."""
+    if f.is_remote:
+        scheme, _, rest = f.url.partition("://")
+        prefix = external.url.split("://", 1)[1]
+        same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
+        if not same_cloud or not rest.startswith(prefix):
+            raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
+        relative = rest[len(prefix) :]
+    else:
+        assert local_base is not None
+        relative = os.path.relpath(f.url, local_base)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+            raise ParquetPlanError(
+                f"{f.url}: not under stage_base {local_base}; give the folder that maps to stage_url"
+            )
+        relative = relative.replace(os.sep, "/")
+    if _UNSTAGEABLE.search(relative):
+        raise ParquetPlanError(
+            f"{f.url}: a name with a backslash or control character cannot be named on the stage; rename it"
+        )
+    if any(part in (".", "..") for part in relative.split("/")):
+        raise ParquetPlanError(f"{f.url}: a '.' or '..' path segment cannot be addressed on the stage")
+    return relative
 
 
 def _file_columns(
@@ -317,6 +377,8 @@ def _table_plan(
     if_exists: str,
     on_error_sql: str,
     external: _External | None,
+    *,
+    local_base: str | None = None,
 ) -> TablePlan:
     table_sql = _qualified(db, sch, name)
     stage_sql = _qualified(db, sch, f"{name}_STAGE")
@@ -357,14 +419,7 @@ def _table_plan(
         )
         if external.encryption:
             stage_opts += f" {external.encryption}"
-        relative: list[str] = []
-        prefix = external.url.split("://", 1)[1]
-        for f in files:
-            scheme, _, rest = f.url.partition("://")
-            same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
-            if not same_cloud or not rest.startswith(prefix):
-                raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
-            relative.append(rest[len(prefix) :])
+        relative = [_stage_relative_name(f, external, local_base) for f in files]
         file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]
     create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
