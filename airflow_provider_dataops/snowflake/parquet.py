@@ -43,6 +43,8 @@ from airflow_provider_dataops.snowflake.sql import (
 from airflow_provider_dataops.snowflake.types import (
     UnsupportedTypeError,
     _by_type_id,
+    footer_types,
+    geo_projection,
     normalise_type_spec,
     snowflake_type,
     widen,
@@ -70,6 +72,7 @@ _KMS_TYPE = {"gcs": "GCS_SSE_KMS", "s3": "AWS_SSE_KMS"}
 #: Characters a name addressed on a stage may not hold (the connector's splitter reads ``\`` as
 #: an escape; control characters end lines in scripts and logs).
 _UNSTAGEABLE = re.compile(r"[\\\x00-\x1f\x7f]")
+_GEO_TYPES = ("GEOMETRY", "GEOGRAPHY")
 
 
 class ParquetPlanError(ValueError):
@@ -201,7 +204,7 @@ def plan_load(
     used_overrides: set[str] = set()
     tables = []
     for name, table_files in by_table.items():
-        names, types, nullables = _unify(name, table_files, overrides, used_overrides)
+        names, types, nullables, projections = _unify(name, table_files, overrides, used_overrides)
         tables.append(
             _table_plan(
                 name,
@@ -214,6 +217,7 @@ def plan_load(
                 if_exists,
                 on_error_sql,
                 external,
+                projections=projections,
                 local_base=local_base,
             )
         )
@@ -299,8 +303,8 @@ def _stage_relative_name(f: ParquetSource, external: _External, local_base: str 
 
 def _file_columns(
     f: ParquetSource, overrides: Mapping[str, str], used: set[str]
-) -> tuple[list[str], list[str], list[bool]]:
-    """Names, Snowflake types and nullability of one file's columns."""
+) -> tuple[list[str], list[str], list[bool], dict[str, str]]:
+    """Names, Snowflake types, nullability and special COPY projections of one file's columns."""
     schema = f.schema
     names = schema.names
     if len(set(names)) != len(names):
@@ -319,26 +323,61 @@ def _file_columns(
                 if names[i] in overrides:
                     continue
                 raise ParquetPlanError(f"{f.url}: column {names[i]!r}: {exc}") from None
+    nullables = [field.nullable for field in schema]
+    footer = {}
+    if f.metadata is not None and ("BINARY" in types or "OBJECT" in types):
+        candidates = [i for i, t in enumerate(types) if t == "BINARY" or t == "OBJECT"]
+        footer = footer_types(schema, names, arrow_types, candidates, f.metadata)
     if overrides and not overrides.keys().isdisjoint(names):
         for i, name in enumerate(names):
             if name in overrides:
                 used.add(name)
                 types[i] = overrides[name]
-    return names, cast("list[str]", types), [field.nullable for field in schema]
+    projections: dict[str, str] = {}
+    if footer:
+        for i, name in enumerate(names):
+            found = footer.get(name)
+            if found is None:
+                continue
+            if name not in overrides:
+                types[i] = found.kind
+            if found.kind == "VARIANT":
+                nullables[i] = True  # a variant null may read as SQL NULL (see types.py)
+            elif types[i] in _GEO_TYPES:
+                try:
+                    projections[name] = geo_projection(found, cast(str, types[i]))
+                except UnsupportedTypeError as exc:
+                    raise ParquetPlanError(f"{f.url}: column {name!r}: {exc}") from None
+    return names, cast("list[str]", types), nullables, projections
 
 
 def _unify(
     table: str, files: list[ParquetSource], overrides: Mapping[str, str], used: set[str]
-) -> tuple[list[str], list[str], list[bool]]:
+) -> tuple[list[str], list[str], list[bool], dict[str, str]]:
     """One column list for all files of ``table``; a column missing from any file is nullable."""
-    names, types, nullables = _file_columns(files[0], overrides, used)
+    names, types, nullables, projections = _file_columns(files[0], overrides, used)
     if len(files) == 1:
-        return names, types, nullables
+        return names, types, nullables, projections
     merged: dict[str, list[Any]] = {
         n: [t, nl, 1, files[0].url] for n, t, nl in zip(names, types, nullables, strict=True)
     }
+    first_projection = dict.fromkeys(names, files[0].url)
     for f in files[1:]:
-        for name, sf_type, nullable in zip(*_file_columns(f, overrides, used), strict=True):
+        f_names, f_types, f_nullables, f_projections = _file_columns(f, overrides, used)
+        for name in f_projections.keys() | projections.keys():
+            if name not in f_names or name not in first_projection:
+                continue
+            if f_projections.get(name) != projections.get(name):
+                raise ParquetPlanError(
+                    f"table {table}: column {name!r} loads as {projections.get(name) or 'a plain cast'} in "
+                    f"{first_projection[name]} but as {f_projections.get(name) or 'a plain cast'} in {f.url}"
+                )
+        for name in f_names:
+            if name not in first_projection:
+                first_projection[name] = f.url
+                if name in f_projections:
+                    projections[name] = f_projections[name]
+        for name, sf_type, nullable in zip(f_names, f_types, f_nullables, strict=True):
             known = merged.get(name)
             if known is None:
                 merged[name] = [sf_type, nullable, 1, f.url]
@@ -352,7 +391,12 @@ def _unify(
             known[1] = known[1] or nullable
             known[2] += 1
     total = len(files)
-    return list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
+    return (
+        list(merged),
+        [m[0] for m in merged.values()],
+        [m[1] or m[2] < total for m in merged.values()],
+        projections,
+    )
 
 
 def _qualified(db: str | None, sch: str | None, name: str) -> str:
@@ -378,6 +422,7 @@ def _table_plan(
     on_error_sql: str,
     external: _External | None,
     *,
+    projections: Mapping[str, str] | None = None,
     local_base: str | None = None,
 ) -> TablePlan:
     table_sql = _qualified(db, sch, name)
@@ -424,7 +469,13 @@ def _table_plan(
     create_stage = f"CREATE OR REPLACE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
     target_cols = ", ".join(quoted)
-    projection = ",\n    ".join([f"$1:{q}::{t}" for q, t in zip(quoted, types, strict=True)])
+    special = projections or {}
+    projection = ",\n    ".join(
+        [
+            special[n].replace("{ref}", f"$1:{q}") if n in special else f"$1:{q}::{t}"
+            for n, q, t in zip(names, quoted, types, strict=True)
+        ]
+    )
     copy_head = (
         f"COPY INTO {table_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
     )
