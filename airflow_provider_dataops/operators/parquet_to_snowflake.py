@@ -24,13 +24,18 @@ class ParquetToSnowflakeOperator(BaseOperator):
     The plan (see :func:`airflow_provider_dataops.snowflake.parquet.plan_load`) reads only
     Parquet footers. Local files go through a temporary internal stage and ``PUT``; ``gs://`` /
     ``s3://`` files through a temporary external stage on ``stage_url`` with
-    ``storage_integration`` (and ``ENCRYPTION`` with ``kms_key_id``). CREATE, stage, PUT and COPY
+    ``storage_integration`` (and ``ENCRYPTION`` with ``kms_key_id``). Local files with
+    ``stage_url`` are the seed's workflow: footers come from the local copies, and each file is
+    loaded from the stage by its path below ``stage_base`` (default: the files' common parent
+    folder), nothing is uploaded. CREATE, stage, PUT and COPY
     run on one connection. Re-runs load nothing twice: Snowflake's load metadata skips files
     already loaded into the table (no ``FORCE``).
 
     :param source: path, glob, directory or list of them, local or ``gs://`` / ``s3://``.
     :param table: load everything into this table; ``None``: one table per file stem
         (upper-cased) or per directory.
+    :param stage_base: with local ``source`` and ``stage_url``: the local folder whose copy
+        ``stage_url`` holds.
     :param if_exists: ``append`` (create missing tables), ``replace`` (load into a new table and
         ``SWAP WITH`` the old one only after every file loaded; a failure leaves it untouched) or
         ``fail`` (checked for every table before anything changes).
@@ -48,6 +53,7 @@ class ParquetToSnowflakeOperator(BaseOperator):
         "database",
         "schema",
         "stage_url",
+        "stage_base",
         "sql_output_path",
     )
     ui_color = "#29b5e8"
@@ -68,6 +74,7 @@ class ParquetToSnowflakeOperator(BaseOperator):
         on_error: str = "ABORT_STATEMENT",
         sql_output_path: str | None = None,
         dry_run: bool = False,
+        stage_base: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -81,6 +88,7 @@ class ParquetToSnowflakeOperator(BaseOperator):
         self.stage_url = stage_url
         self.storage_integration = storage_integration
         self.kms_key_id = kms_key_id
+        self.stage_base = stage_base
         self.if_exists = if_exists
         self.type_overrides = dict(type_overrides or {})
         self.on_error = on_error
@@ -109,6 +117,7 @@ class ParquetToSnowflakeOperator(BaseOperator):
             if_exists=self.if_exists,
             type_overrides=self.type_overrides,
             on_error=self.on_error,
+            stage_base=self.stage_base,
         )
 
     def execute(self, context: Context) -> list[dict[str, Any]]:

@@ -30,6 +30,12 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument("--storage-integration", help="storage integration for the external stage")
     parser.add_argument("--kms-key-id", help="KMS key for the external stage's ENCRYPTION")
     parser.add_argument(
+        "--stage-base",
+        metavar="DIR",
+        help="local folder that --stage-url holds: local files are addressed on the stage by their path "
+        "below it (default: the common parent folder of the local files)",
+    )
+    parser.add_argument(
         "--if-exists", choices=("append", "replace", "fail"), default="append", help="CREATE TABLE mode"
     )
     parser.add_argument("-o", "--output", type=Path, help="write the script to this file instead of stdout")
@@ -52,6 +58,7 @@ def run(args: argparse.Namespace) -> int:
             storage_integration=args.storage_integration,
             kms_key_id=args.kms_key_id,
             if_exists=args.if_exists,
+            stage_base=args.stage_base,
         )
     except (ValueError, OSError) as exc:
         print(f"snowflake-ddl: {exc}", file=sys.stderr)

@@ -57,6 +57,8 @@ from airflow_provider_dataops.snowflake.sql import (
 from airflow_provider_dataops.snowflake.types import (
     UnsupportedTypeError,
     _by_type_id,
+    footer_types,
+    geo_projection,
     normalise_type_spec,
     snowflake_type,
     widen,
@@ -87,6 +89,7 @@ _PLAIN_STAGE_PATH = re.compile(r"^(?!.*(--|//|/\*))[A-Za-z0-9_./=-]+$")
 #: fragment, ``%XX`` is decoded, ``[...]`` after ``file://`` is an IPv6 host when the connector
 #: re-requests a GCS upload URL with ``file://<name>``), and the connector globs it (``[...]``).
 _PUT_REFUSED = re.compile(r"[?#\[\]]|%[0-9A-Fa-f]{2}")
+_GEO_TYPES = ("GEOMETRY", "GEOGRAPHY")
 
 
 class ParquetPlanError(ValueError):
@@ -193,6 +196,7 @@ def plan_load(
     if_exists: Literal["append", "replace", "fail"] | str = "append",
     type_overrides: Mapping[str, str] | None = None,
     on_error: str = "ABORT_STATEMENT",
+    stage_base: str | os.PathLike[str] | None = None,
 ) -> LoadPlan:
     """Plan the load of ``source`` (path, glob, directory, ``gs://``/``s3://`` URL, or a list).
 
@@ -200,6 +204,10 @@ def plan_load(
     ``table`` puts every file in that table. ``database``, ``schema``, ``table`` and
     ``storage_integration`` resolve like unquoted Snowflake identifiers (upper-cased) unless
     written in double quotes. ``type_overrides`` maps a column name to the Snowflake type to use.
+
+    Local files with ``stage_url`` are the seed's workflow: footers are read from the local
+    copies and each file is addressed on the external stage by its path relative to
+    ``stage_base`` (default: the common parent folder of the local files).
     Raises :class:`ParquetPlanError` / :class:`ParquetSourceError` naming the file and problem.
     """
     if if_exists not in IF_EXISTS:
@@ -222,9 +230,7 @@ def plan_load(
         raise ParquetPlanError(
             f"{remote[0]}: cloud files load through an external stage; give stage_url and storage_integration"
         )
-    if external is not None and len(remote) != len(files):
-        local = next(f.url for f in files if not f.is_remote)
-        raise ParquetPlanError(f"{local}: a local file cannot load through stage_url; drop stage_url")
+    local_base = _local_stage_base(stage_base, external, [f.url for f in files if not f.is_remote])
 
     by_table: dict[str, list[ParquetSource]] = {}
     for f in files:
@@ -237,10 +243,21 @@ def plan_load(
     used_overrides: set[str] = set()
     tables = []
     for name, table_files in by_table.items():
-        names, types, nullables = _unify(name, table_files, overrides, used_overrides)
+        names, types, nullables, projections = _unify(name, table_files, overrides, used_overrides)
         tables.append(
             _table_plan(
-                name, db, sch, names, types, nullables, table_files, if_exists, on_error_sql, external
+                name,
+                db,
+                sch,
+                names,
+                types,
+                nullables,
+                table_files,
+                if_exists,
+                on_error_sql,
+                external,
+                projections=projections,
+                local_base=local_base,
             )
         )
     unused = sorted(set(overrides) - used_overrides)
@@ -283,10 +300,51 @@ def _external_stage(
     return _External(url=url, integration=integration_name, encryption=encryption)
 
 
+def _local_stage_base(
+    stage_base: str | os.PathLike[str] | None, external: _External | None, local: list[str]
+) -> str | None:
+    """The folder local files are addressed relative to on the external stage (``None``: no such files)."""
+    if stage_base is not None and external is None:
+        raise ParquetPlanError("stage_base needs stage_url: it names the local folder that stage_url holds")
+    if external is None or not local:
+        if stage_base is not None:
+            raise ParquetPlanError(
+                "stage_base applies to local files loaded through stage_url; every source here is a cloud URL"
+            )
+        return None
+    if stage_base is None:
+        return os.path.commonpath([os.path.dirname(p) for p in local])
+    return os.path.abspath(os.path.expanduser(os.fspath(stage_base)))
+
+
+def _stage_relative_name(f: ParquetSource, external: _External, local_base: str | None) -> str:
+    """``f``'s name relative to the external stage's URL, refused if it could address anything else."""
+    if f.is_remote:
+        scheme, _, rest = f.url.partition("://")
+        prefix = external.url.split("://", 1)[1]
+        same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
+        if not same_cloud or not rest.startswith(prefix):
+            raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
+        relative = rest[len(prefix) :]
+    else:
+        assert local_base is not None
+        relative = os.path.relpath(f.url, local_base)
+        if relative == os.pardir or relative.startswith(os.pardir + os.sep) or os.path.isabs(relative):
+            raise ParquetPlanError(
+                f"{f.url}: not under stage_base {local_base}; give the folder that maps to stage_url"
+            )
+        relative = relative.replace(os.sep, "/")
+    if problem := name_problem(relative):
+        raise ParquetPlanError(f"{f.url}: the name on the stage {problem}; rename it")
+    if any(part in (".", "..") for part in relative.split("/")):
+        raise ParquetPlanError(f"{f.url}: a '.' or '..' path segment cannot be addressed on the stage")
+    return relative
+
+
 def _file_columns(
     f: ParquetSource, overrides: Mapping[str, str], used: set[str]
-) -> tuple[list[str], list[str], list[bool]]:
-    """Names, Snowflake types and nullability of one file's columns."""
+) -> tuple[list[str], list[str], list[bool], dict[str, str]]:
+    """Names, Snowflake types, nullability and special COPY projections of one file's columns."""
     schema = f.schema
     names = schema.names
     if len(set(names)) != len(names):
@@ -308,26 +366,61 @@ def _file_columns(
                 if names[i] in overrides:
                     continue
                 raise ParquetPlanError(f"{f.url}: column {names[i]!r}: {exc}") from None
+    nullables = [field.nullable for field in schema]
+    footer = {}
+    if f.metadata is not None and ("BINARY" in types or "OBJECT" in types):
+        candidates = [i for i, t in enumerate(types) if t == "BINARY" or t == "OBJECT"]
+        footer = footer_types(schema, names, arrow_types, candidates, f.metadata)
     if overrides and not overrides.keys().isdisjoint(names):
         for i, name in enumerate(names):
             if name in overrides:
                 used.add(name)
                 types[i] = overrides[name]
-    return names, cast("list[str]", types), [field.nullable for field in schema]
+    projections: dict[str, str] = {}
+    if footer:
+        for i, name in enumerate(names):
+            found = footer.get(name)
+            if found is None:
+                continue
+            if name not in overrides:
+                types[i] = found.kind
+            if found.kind == "VARIANT":
+                nullables[i] = True  # a variant null may read as SQL NULL (see types.py)
+            elif types[i] in _GEO_TYPES:
+                try:
+                    projections[name] = geo_projection(found, cast(str, types[i]))
+                except UnsupportedTypeError as exc:
+                    raise ParquetPlanError(f"{f.url}: column {name!r}: {exc}") from None
+    return names, cast("list[str]", types), nullables, projections
 
 
 def _unify(
     table: str, files: list[ParquetSource], overrides: Mapping[str, str], used: set[str]
-) -> tuple[list[str], list[str], list[bool]]:
+) -> tuple[list[str], list[str], list[bool], dict[str, str]]:
     """One column list for all files of ``table``; a column missing from any file is nullable."""
-    names, types, nullables = _file_columns(files[0], overrides, used)
+    names, types, nullables, projections = _file_columns(files[0], overrides, used)
     if len(files) == 1:
-        return names, types, nullables
+        return names, types, nullables, projections
     merged: dict[str, list[Any]] = {
         n: [t, nl, 1, files[0].url] for n, t, nl in zip(names, types, nullables, strict=True)
     }
+    first_projection = dict.fromkeys(names, files[0].url)
     for f in files[1:]:
-        for name, sf_type, nullable in zip(*_file_columns(f, overrides, used), strict=True):
+        f_names, f_types, f_nullables, f_projections = _file_columns(f, overrides, used)
+        for name in f_projections.keys() | projections.keys():
+            if name not in f_names or name not in first_projection:
+                continue
+            if f_projections.get(name) != projections.get(name):
+                raise ParquetPlanError(
+                    f"table {table}: column {name!r} loads as {projections.get(name) or 'a plain cast'} in "
+                    f"{first_projection[name]} but as {f_projections.get(name) or 'a plain cast'} in {f.url}"
+                )
+        for name in f_names:
+            if name not in first_projection:
+                first_projection[name] = f.url
+                if name in f_projections:
+                    projections[name] = f_projections[name]
+        for name, sf_type, nullable in zip(f_names, f_types, f_nullables, strict=True):
             known = merged.get(name)
             if known is None:
                 merged[name] = [sf_type, nullable, 1, f.url]
@@ -341,7 +434,12 @@ def _unify(
             known[1] = known[1] or nullable
             known[2] += 1
     total = len(files)
-    return list(merged), [m[0] for m in merged.values()], [m[1] or m[2] < total for m in merged.values()]
+    return (
+        list(merged),
+        [m[0] for m in merged.values()],
+        [m[1] or m[2] < total for m in merged.values()],
+        projections,
+    )
 
 
 def _qualified(db: str | None, sch: str | None, name: str) -> str:
@@ -396,6 +494,9 @@ def _table_plan(
     if_exists: str,
     on_error_sql: str,
     external: _External | None,
+    *,
+    projections: Mapping[str, str] | None = None,
+    local_base: str | None = None,
 ) -> TablePlan:
     table_sql = _qualified(db, sch, name)
     stage_unquoted = stage_name(name, db, sch)
@@ -446,24 +547,20 @@ def _table_plan(
         )
         if external.encryption:
             stage_opts += f" {external.encryption}"
-        relative: list[str] = []
-        prefix = external.url.split("://", 1)[1]
-        for f in files:
-            scheme, _, rest = f.url.partition("://")
-            same_cloud = _CLOUD_SCHEMES.get(scheme.lower()) == external.url.split("://", 1)[0]
-            if not same_cloud or not rest.startswith(prefix):
-                raise ParquetPlanError(f"{f.url}: not under stage_url {external.url}")
-            rel = rest[len(prefix) :]
-            if CONTROL_CHARS.search(rel):
-                raise ParquetPlanError(f"{f.url}: an object name with control characters cannot be loaded")
-            relative.append(rel)
+        relative = [_stage_relative_name(f, external, local_base) for f in files]
         file_lists = [relative[i : i + MAX_COPY_FILES] for i in range(0, len(relative), MAX_COPY_FILES)]
         staged_names = tuple(relative)
         stage_root = external.url
     create_stage = f"CREATE TEMPORARY STAGE {stage_sql}{stage_opts} {FILE_FORMAT}"
 
     target_cols = ", ".join(quoted)
-    projection = ",\n    ".join([f"$1:{q}::{t}" for q, t in zip(quoted, types, strict=True)])
+    special = projections or {}
+    projection = ",\n    ".join(
+        [
+            special[n].replace("{ref}", f"$1:{q}") if n in special else f"$1:{q}::{t}"
+            for n, q, t in zip(names, quoted, types, strict=True)
+        ]
+    )
     copy_head = (
         f"COPY INTO {load_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
     )

@@ -17,9 +17,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from airflow_provider_dataops.snowflake.types import may_hide_types
+
 #: One ranged read of this size at the end of a file holds the footer of almost any Parquet file.
 TAIL_READ_BYTES = 64 * 1024
 _MAGIC = b"PAR1"
+_ENCRYPTED_MAGIC = b"PARE"
+ENCRYPTED_FOOTER = (
+    "encrypted Parquet file (its footer is encrypted): the planner reads the schema from the footer, "
+    "so it needs a plaintext footer (write with plaintext_footer=True) or the file's decryption properties"
+)
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _GLOB_CHARS = re.compile(r"[*?\[]")
 _PARALLEL_FROM = 8
@@ -47,6 +54,9 @@ class ParquetSource:
     size: int
     schema: Any = field(compare=False, repr=False)
     """The ``pyarrow.Schema``."""
+    metadata: Any = field(default=None, compare=False, repr=False)
+    """The footer (``pyarrow.parquet.FileMetaData``) when it may carry logical types the Arrow
+    schema hides (VARIANT, GEOMETRY, GEOGRAPHY), else ``None``."""
 
     @property
     def is_remote(self) -> bool:
@@ -176,8 +186,10 @@ def check_footer_length(length: int, url: str, limit: int) -> None:
         )
 
 
-def read_remote_schema(fs: Any, path: str, size: int, url: str, max_footer: int | None = None) -> Any:
-    """The Arrow schema from a remote file's footer, by ranged reads only."""
+def read_remote_schema(
+    fs: Any, path: str, size: int, url: str, max_footer: int | None = None
+) -> tuple[Any, Any]:
+    """The Arrow schema and ``FileMetaData`` from a remote file's footer, by ranged reads only."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -185,6 +197,8 @@ def read_remote_schema(fs: Any, path: str, size: int, url: str, max_footer: int 
         raise ParquetSourceError(f"{url}: not a Parquet file ({size} bytes)")
     start = max(0, size - TAIL_READ_BYTES)
     tail = fs.cat_file(path, start=start, end=size)
+    if tail[-4:] == _ENCRYPTED_MAGIC:
+        raise ParquetSourceError(f"{url}: {ENCRYPTED_FOOTER}")
     if tail[-4:] != _MAGIC:
         raise ParquetSourceError(f"{url}: not a Parquet file (no PAR1 magic at the end)")
     needed = int.from_bytes(tail[-8:-4], "little") + 8
@@ -194,12 +208,15 @@ def read_remote_schema(fs: Any, path: str, size: int, url: str, max_footer: int 
     if needed > len(tail):
         tail = fs.cat_file(path, start=size - needed, end=start) + tail
     try:
-        return pq.read_schema(pa.BufferReader(_MAGIC + tail[-needed:]))
+        reader = pq.ParquetReader()
+        reader.open(pa.BufferReader(_MAGIC + tail[-needed:]))
+        return reader.schema_arrow, reader.metadata if may_hide_types(tail[-needed:-8]) else None
     except (pa.ArrowException, OSError) as exc:
         raise ParquetSourceError(f"{url}: corrupt Parquet footer ({exc})") from None
 
 
-def read_local_schema(path: str, max_footer: int | None = None) -> Any:
+def read_local_schema(path: str, max_footer: int | None = None) -> tuple[Any, Any]:
+    """The Arrow schema and ``FileMetaData`` from a local file's footer."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -215,16 +232,33 @@ def read_local_schema(path: str, max_footer: int | None = None) -> Any:
         # ParquetReader: what read_schema does minus ParquetFile's per-column Python set-up.
         reader = pq.ParquetReader()
         reader.open(path)
-        return reader.schema_arrow
+        schema = reader.schema_arrow
+        return schema, reader.metadata if may_hide_types(_footer_bytes(path)) else None
     except (pa.ArrowException, OSError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "magic bytes" in detail.lower():
+        if "encrypted" in detail.lower():
+            detail = ENCRYPTED_FOOTER
+        elif "magic bytes" in detail.lower():
             detail = "not a Parquet file (no PAR1 magic at the end)"
         elif "size is 0" in detail.lower() or os.path.getsize(path) == 0:
             detail = "not a Parquet file (empty file)"
         else:
             detail = f"corrupt Parquet footer ({detail})"
         raise ParquetSourceError(f"{path}: {detail}") from None
+
+
+def _footer_bytes(path: str) -> bytes:
+    """The raw Thrift footer of a file pyarrow has just opened (so its length is sane).
+
+    ``os.pread`` on a bare descriptor: a buffered file object costs more than the two reads.
+    """
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        end = os.fstat(fd).st_size
+        length = int.from_bytes(os.pread(fd, 4, end - 8), "little")
+        return os.pread(fd, length, end - 8 - length)
+    finally:
+        os.close(fd)
 
 
 def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource]:
@@ -253,10 +287,12 @@ def collect_sources(source: Any, table: str | None = None) -> list[ParquetSource
         url, table_name, rel, size = entry
         if "://" in url:
             fs = filesystems[url.split("://", 1)[0]]
-            schema = read_remote_schema(fs, fs._strip_protocol(url), size, url, limit)
+            schema, metadata = read_remote_schema(fs, fs._strip_protocol(url), size, url, limit)
         else:
-            schema = read_local_schema(url, limit)
-        return ParquetSource(url=url, table=table_name, relative_name=rel, size=size, schema=schema)
+            schema, metadata = read_local_schema(url, limit)
+        return ParquetSource(
+            url=url, table=table_name, relative_name=rel, size=size, schema=schema, metadata=metadata
+        )
 
     if len(unique) < _PARALLEL_FROM:
         return [read(entry) for entry in unique]

@@ -171,3 +171,27 @@ def test_openlineage_reports_each_input_file_with_its_schema_and_the_output_tabl
     assert output.namespace.startswith("snowflake://")
     assert output.name == "DEMO.PUBLIC.SALES"
     assert {f.name: f.type for f in output.facets["schema"].fields}["Amount"] == "NUMBER(12,2)"
+
+
+def test_local_files_with_stage_url_plan_from_the_local_footers_and_load_from_the_bucket(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    # The seed's workflow; dry run, because fakesnow has no external stages.
+    out = tmp_path / "all_tables.sql"
+    run = _run(
+        run_dag,
+        "p2s_seed_workflow",
+        str(DATA / "dim" / "*.parquet"),
+        stage_url="s3://my-bucket",
+        storage_integration="my_storage_int",
+        kms_key_id="4f715ec9-ee8e-44ab-b35d-8daf36c05f19",
+        stage_base=str(DATA),
+        dry_run=True,
+        sql_output_path=str(out),
+    )
+    assert run.state == "success"
+    script = out.read_text()
+    assert "PUT " not in script
+    assert script.count("URL='s3://my-bucket/' STORAGE_INTEGRATION=\"MY_STORAGE_INT\"") == 2
+    assert "FILES=('dim/calendar.parquet')" in script
+    assert "FILES=('dim/product.parquet')" in script

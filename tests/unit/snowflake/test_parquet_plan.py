@@ -385,8 +385,6 @@ def test_external_stage_plan_lists_files_relative_to_the_stage_url() -> None:
 
 
 def test_stage_options_that_cannot_work_are_refused_with_the_reason(plan_of: Callable[..., LoadPlan]) -> None:
-    with pytest.raises(ParquetPlanError, match="local file cannot load through stage_url"):
-        plan_of({"a": [1]}, stage_url="s3://b/p", storage_integration="i")
     with pytest.raises(ParquetPlanError, match="needs storage_integration"):
         plan_of({"a": [1]}, stage_url="s3://b/p")
     with pytest.raises(ParquetPlanError, match="expected gs://"):
