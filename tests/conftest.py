@@ -28,6 +28,7 @@ pytest_plugins = [
     "tests.fixtures.snowflake",
     "tests.fixtures.dlp",
     "tests.fixtures.hocon",
+    "tests.fixtures.openlineage",
     "tests.fixtures.production",
 ]
 
