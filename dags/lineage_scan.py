@@ -1,10 +1,13 @@
 """Daily SQL lineage scan, one HOCON-configured task group per application.
 
 Every ``config/lineage_scan/apps/*.conf`` includes the shared ``base.conf`` pipeline:
-setup scanner -> scan -> modify results -> upload -> backup -> clean workspace -> delete backups
-older than ``retention_days`` (a DAG Param, settable from the trigger form). Everything runs
-locally: the scanner is ``config/lineage_scan/bin/scan_lineage.py``, results go under
-``$DATAOPS_LINEAGE_ROOT`` (default: ``dataops_lineage`` in the system temp folder).
+scan (``sql_lineage``: the application's SQL under ``config/lineage_scan/sql/APP`` to OpenLineage
+events with column lineage) -> modify results (``lineage_facets``: application and DAG run as
+facets) -> upload (``openlineage_emit``: to the OpenLineage backend Airflow is configured with, or,
+without one, the lake folder) -> backup -> clean workspace -> delete backups older than
+``retention_days`` (a DAG Param, settable from the trigger form). Without an OpenLineage
+transport everything runs locally, under ``$DATAOPS_LINEAGE_ROOT`` (default: ``dataops_lineage``
+in the system temp folder).
 """
 
 from __future__ import annotations

@@ -102,6 +102,7 @@ class _Namer:
     def __init__(self, settings: ScanSettings) -> None:
         self.rules: Dialect = dialect_rules(settings.dialect)
         self.default_database = settings.default_database
+        self.default_schema = settings.default_schema
 
     def fold(self, part: str, quoted: bool) -> str:
         if self.rules.fold is None or (quoted and not self.rules.fold_quoted):
@@ -110,7 +111,7 @@ class _Namer:
 
     def table(self, meta: Any) -> str:
         quotes = meta.quote_style
-        schema = meta.schema
+        schema = meta.schema or self.default_schema
         database = meta.database or (self.default_database if schema else None)
         parts = [
             self.fold(database, bool(quotes and quotes.database)) if database else None,
@@ -140,9 +141,8 @@ def _parse(statement: Statement, settings: ScanSettings) -> tuple[Any, str | Non
     import openlineage_sql
 
     try:
-        meta = openlineage_sql.parse(
-            [statement.text], dialect=settings.dialect.lower(), default_schema=settings.default_schema
-        )
+        # no default_schema here: given one, openlineage-sql 1.54 loses the tables read inside CTEs
+        meta = openlineage_sql.parse([statement.text], dialect=settings.dialect.lower())
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, a BaseException

@@ -248,7 +248,11 @@ class OpenLineageEmit(Task):
         except LineageError as exc:
             self.logger.error("openlineage_emit: %s", exc)
             return False
-        client = _client(transport)
+        try:
+            client = _client(transport)
+        except Exception as exc:  # the provider's and client's config errors share no base class
+            self.logger.error("openlineage_emit: the OpenLineage client cannot be configured: %s", exc)
+            return False
         if client is None:
             if fallback_url:
                 from airflow_provider_dataops.hocon.task_types.upload import Upload

@@ -320,6 +320,19 @@ def test_default_database_and_schema_complete_partial_names(tmp_path: Path) -> N
     assert column_lineage(event["outputs"][0]) == {"A": {("ANALYTICS.PUBLIC.S", "A")}}
 
 
+def test_tables_read_inside_ctes_are_kept_with_a_default_schema(tmp_path: Path) -> None:
+    # openlineage-sql 1.54 drops them when it applies the default schema itself
+    settings = ScanSettings(dialect="postgres", namespace=NS, job_namespace="scans", default_schema="public")
+    (event,) = scan(
+        tmp_path,
+        {"q.sql": "CREATE TABLE o AS WITH s AS (SELECT a FROM x.t) SELECT s.a, u.b FROM s JOIN u ON 1=1"},
+        settings,
+    )
+    assert {d["name"] for d in event["inputs"]} == {"x.t", "public.u"}
+    assert [d["name"] for d in event["outputs"]] == ["public.o"]
+    assert column_lineage(event["outputs"][0]) == {"a": {("x.t", "a")}, "b": {("public.u", "b")}}
+
+
 def test_a_bad_statement_is_recorded_with_file_and_line_and_the_rest_still_parsed(tmp_path: Path) -> None:
     sql = (
         "INSERT INTO a SELECT x FROM s;\n\n-- broken below\nSELEC x\nFROM t;\n"
