@@ -12,7 +12,8 @@ a CTE or subquery alias rather than a table are dropped, as are unnamed expressi
 
 from __future__ import annotations
 
-import logging
+import errno
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +24,7 @@ from airflow_provider_dataops.lineage.errors import LineageError
 from airflow_provider_dataops.lineage.events import facet, run_event, write_jsonl
 from airflow_provider_dataops.lineage.statements import Dialect, Statement, dialect_rules, split_statements
 
-log = logging.getLogger(__name__)
-
 _PARSER_POSITION = re.compile(r"\s*at Line: (\d+), Column: (\d+)")
-_UNNAMED_COLUMN = re.compile(r"^_\d+$")
 _COLUMN_LINEAGE_KINDS = frozenset({"INSERT", "REPLACE", "CREATE", "SELECT"})
 
 
@@ -103,6 +101,7 @@ class _Namer:
         self.rules: Dialect = dialect_rules(settings.dialect)
         self.default_database = settings.default_database
         self.default_schema = settings.default_schema
+        self._tables: dict[Any, str] = {}
 
     def fold(self, part: str, quoted: bool) -> str:
         if self.rules.fold is None or (quoted and not self.rules.fold_quoted):
@@ -110,6 +109,13 @@ class _Namer:
         return part.upper() if self.rules.fold == "upper" else part.lower()
 
     def table(self, meta: Any) -> str:
+        # parser objects hash by content (quotes included): one name per distinct table
+        name = self._tables.get(meta)
+        if name is None:
+            name = self._tables[meta] = self._table(meta)
+        return name
+
+    def _table(self, meta: Any) -> str:
         quotes = meta.quote_style
         schema = meta.schema or self.default_schema
         database = meta.database or (self.default_database if schema else None)
@@ -119,9 +125,6 @@ class _Namer:
             self.fold(meta.name, bool(quotes and quotes.name)),
         ]
         return ".".join(part for part in parts if part)
-
-    def column(self, name: str, statement: Statement) -> str:
-        return self.fold(name, name in statement.quoted)
 
 
 def _parser_problem(job_name: str, statement: Statement, message: str) -> str:
@@ -155,37 +158,42 @@ def _parse(statement: Statement, settings: ScanSettings) -> tuple[Any, str | Non
 
 
 class _FileLineage:
-    def __init__(self, settings: ScanSettings) -> None:
+    def __init__(self, settings: ScanSettings, namer: _Namer) -> None:
         self.settings = settings
-        self.namer = _Namer(settings)
+        self.namer = namer
         self.inputs: set[str] = set()
         self.outputs: set[str] = set()
         self.columns: dict[str, dict[str, set[tuple[str, str]]]] = {}
         self.withheld = 0
 
     def add(self, statement: Statement, meta: Any) -> None:
-        inputs = {self.namer.table(table) for table in meta.in_tables}
-        outputs = [self.namer.table(table) for table in meta.out_tables]
+        # every attribute read of a parser object builds a new Python object: read each once
+        table = self.namer.table
+        inputs = {table(t) for t in meta.in_tables}
+        outputs = {table(t) for t in meta.out_tables}
         self.inputs |= inputs
-        self.outputs.update(outputs)
-        if not meta.column_lineage:
+        self.outputs |= outputs
+        column_lineage = meta.column_lineage
+        if not column_lineage:
             return
-        if statement.kind not in _COLUMN_LINEAGE_KINDS or statement.has_column_list or len(set(outputs)) != 1:
+        if statement.kind not in _COLUMN_LINEAGE_KINDS or statement.has_column_list or len(outputs) != 1:
             self.withheld += 1
             return
-        target = self.columns.setdefault(outputs[0], {})
-        for lineage in meta.column_lineage:
+        target = self.columns.setdefault(next(iter(outputs)), {})
+        fold, quoted = self.namer.fold, statement.quoted
+        for lineage in column_lineage:
             descendant = lineage.descendant
-            if descendant.origin is not None or _UNNAMED_COLUMN.match(descendant.name):
+            name = descendant.name
+            if descendant.origin is not None or (name[:1] == "_" and name[1:].isdigit()):
                 continue
-            sources = {
-                (self.namer.table(column.origin), self.namer.column(column.name, statement))
-                for column in lineage.lineage
-                if column.origin is not None
-            }
-            sources = {source for source in sources if source[0] in inputs}
+            sources = set()
+            for source in lineage.lineage:
+                origin = source.origin
+                if origin is not None and (source_table := table(origin)) in inputs:
+                    field = source.name
+                    sources.add((source_table, fold(field, field in quoted)))
             if sources:
-                target.setdefault(self.namer.column(descendant.name, statement), set()).update(sources)
+                target.setdefault(fold(name, name in quoted), set()).update(sources)
 
     def datasets(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         namespace = self.settings.namespace
@@ -246,10 +254,10 @@ def _failure_facets(job_name: str, total: int, problems: list[tuple[int | None, 
     }
 
 
-def scan_sql(text: str, job_name: str, settings: ScanSettings) -> FileScan:
+def scan_sql(text: str, job_name: str, settings: ScanSettings, namer: _Namer | None = None) -> FileScan:
     """The RunEvent of one file's SQL (``COMPLETE``, or ``FAIL`` with the problems as facets)."""
     statements = split_statements(text, settings.dialect)
-    lineage = _FileLineage(settings)
+    lineage = _FileLineage(settings, namer or _Namer(settings))
     problems: list[tuple[int | None, str]] = []
     for index, statement in enumerate(statements):
         meta, problem = _parse(statement, settings)
@@ -300,18 +308,56 @@ def _unreadable(job_name: str, problem: str, settings: ScanSettings) -> FileScan
     return FileScan(event=event, statements=0, problems=[message])
 
 
-def scan_file(path: Path, job_name: str, root: Path, settings: ScanSettings) -> FileScan:
-    """One file; a file outside ``root`` (through a symlink) or not UTF-8 is a failed file, not an error."""
-    resolved = path.resolve()
-    if root != resolved and root not in resolved.parents:
+def _inside(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _read_inside(path: Path, root: str, real_dirs: dict[Path, str]) -> bytes | None:
+    """The file's bytes, or None if it resolves outside ``root``.
+
+    The file itself is opened with ``O_NOFOLLOW``, so a symlink swapped in after the check is
+    refused, not followed; a symlink that stays inside ``root`` is read through its target.
+    """
+    real_dir = real_dirs.get(path.parent)
+    if real_dir is None:
+        real_dir = real_dirs[path.parent] = os.path.realpath(path.parent)
+    if not _inside(real_dir, root):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP:
+            raise
+        target = os.path.realpath(path)
+        if not _inside(target, root):
+            return None
+        fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as source:
+        return source.read()
+
+
+def scan_file(
+    path: Path,
+    job_name: str,
+    root: Path,
+    settings: ScanSettings,
+    real_dirs: dict[Path, str] | None = None,
+    namer: _Namer | None = None,
+) -> FileScan:
+    """One file; a file outside ``root`` (through a symlink), unreadable or not UTF-8 is a failed
+    file, not an error."""
+    try:
+        data = _read_inside(path, str(root), {} if real_dirs is None else real_dirs)
+    except OSError as exc:
+        return _unreadable(job_name, f"1: cannot be read: {exc.strerror}", settings)
+    if data is None:
         return _unreadable(job_name, f"1: not read: it resolves outside the SQL folder ({root})", settings)
-    data = resolved.read_bytes()
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         return _unreadable(job_name, f"{line}: not UTF-8 text (byte {exc.start})", settings)
-    return scan_sql(text, job_name, settings)
+    return scan_sql(text, job_name, settings, namer)
 
 
 def sql_files(sql_dir: Path, pattern: str) -> list[Path]:
@@ -334,11 +380,13 @@ def scan_directory(
         raise LineageError(f"no file matches '{pattern}' under {folder}")
     root = folder.resolve()
     summary = ScanSummary()
+    real_dirs: dict[Path, str] = {}
+    namer = _Namer(settings)
 
     def events() -> Iterator[dict[str, Any]]:
         for path in files:
             job_name = path.relative_to(folder).as_posix()
-            result = scan_file(path, job_name, root, settings)
+            result = scan_file(path, job_name, root, settings, real_dirs, namer)
             summary.files += 1
             summary.statements += result.statements
             summary.failed_statements += result.failed_statements

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
 from airflow_provider_dataops.lineage.errors import LineageError
 
@@ -71,8 +72,7 @@ def dialect_rules(name: str) -> Dialect:
         ) from None
 
 
-@dataclass(frozen=True)
-class Statement:
+class Statement(NamedTuple):
     """One statement: its raw text (no ``;``) and where it is in the file."""
 
     text: str
@@ -104,7 +104,7 @@ _MAIN_KEYWORDS = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "MERGE", "VA
 _NAME_PART = r'(?:[A-Za-z_][\w$]*|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])'
 _NAME = rf"{_NAME_PART}(?:\s*\.\s*{_NAME_PART}){{0,3}}"
 _TARGET_WITH_LIST = re.compile(
-    r"^\s*(?:"
+    r"\s*(?:"
     r"(?:INSERT|REPLACE)\s+(?:INTO|OVERWRITE)(?:\s+TABLE)?"
     r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL|TEMP|TEMPORARY|TRANSIENT|VOLATILE|SECURE|"
     r"MATERIALIZED|RECURSIVE)\s+)*(?:TABLE|VIEW)(?:\s+IF\s+NOT\s+EXISTS)?"
@@ -113,22 +113,32 @@ _TARGET_WITH_LIST = re.compile(
 )
 
 
+@dataclass(frozen=True)
+class _Lexer:
+    starts: re.Pattern[str]
+    """Characters that can open a token: searched for at C speed, the gaps between are code."""
+    token: re.Pattern[str]
+    """Anchored at such a character: the comment, literal, quoted name or ``;`` starting there."""
+    estring: re.Pattern[str] | None
+
+
 @cache
-def _token_pattern(rules: Dialect) -> re.Pattern[str]:
+def _lexer(rules: Dialect) -> _Lexer:
     """Comments, literals and quoted names (unterminated ones run to the end), and ``;``."""
     string_body = r"(?:[^'\\]|\\.|'')*" if rules.backslash_escapes else r"(?:[^']|'')*"
+    starts = "-/';\""
     parts = [r"(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z)"]
     if rules.hash_comments:
         parts.append(r"|\#[^\n]*")
+        starts += "#"
     if rules.slash_comments:
         parts.append(r"|//[^\n]*")
     parts.append(")")
     if rules.triple_quotes:
-        parts.append(r"|(?P<triple>'''.*?(?:'''|\Z)|\"\"\".*?(?:\"\"\"|\Z))")
+        parts.append(r"|(?P<triple>'{3}.*?(?:'{3}|\Z)|\"{3}.*?(?:\"{3}|\Z))")
     if rules.dollar_quotes:
         parts.append(r"|(?P<dollar>(?<![\w$])\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?(?:\$(?P=tag)\$|\Z))")
-    if rules.escape_strings:
-        parts.append(r"|(?P<estring>(?<![\w$])[eE]'(?:[^'\\]|\\.|'')*(?:'|\Z))")
+        starts += "$"
     parts.append(rf"|(?P<string>'{string_body}(?:'|\Z))")
     if rules.double_quoted_strings:
         dq_body = r'(?:[^"\\]|\\.|"")*' if rules.backslash_escapes else r'(?:[^"]|"")*'
@@ -137,10 +147,17 @@ def _token_pattern(rules: Dialect) -> re.Pattern[str]:
         parts.append(r'|(?P<quoted>"(?:[^"]|"")*(?:"|\Z))')
     if rules.backticks:
         parts.append(r"|(?P<backtick>`(?:[^`]|``)*(?:`|\Z))")
+        starts += "`"
     if rules.brackets:
         parts.append(r"|(?P<bracket>\[[^\]]*(?:\]|\Z))")
+        starts += "["
     parts.append(r"|(?P<semicolon>;)")
-    return re.compile("".join(parts), re.DOTALL)
+    estring = re.compile(r"[eE]'(?:[^'\\]|\\.|'')*(?:'|\Z)", re.DOTALL) if rules.escape_strings else None
+    return _Lexer(
+        starts=re.compile(f"[{re.escape(starts)}]"),
+        token=re.compile("".join(parts), re.DOTALL),
+        estring=estring,
+    )
 
 
 def _unquote(token: str) -> str:
@@ -151,111 +168,160 @@ def _unquote(token: str) -> str:
     return inner.replace(quote * 2, quote)
 
 
+_QUOTED_KINDS = frozenset({"quoted", "backtick", "bracket"})
+_SECRET_HINT = re.compile(r"pass|pwd|secret|token|key|credential|identified", re.IGNORECASE)
+_FIRST_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
 class _Builder:
-    """Accumulates one statement while the file's tokens stream past."""
+    """Collects one statement's tokens while the file streams past."""
+
+    __slots__ = ("blanks", "first_code", "quoted", "redactions", "secrets", "start", "text")
 
     def __init__(self, text: str, start: int) -> None:
         self.text = text
         self.start = start
-        self.skeleton: list[str] = []
-        self.cursor = start
+        self.blanks: list[tuple[int, int]] = []
         self.quoted: set[str] = set()
         self.secrets: list[str] = []
         self.redactions: list[tuple[int, int]] = []
         self.first_code: int | None = None
 
-    def code_until(self, end: int) -> None:
-        chunk = self.text[self.cursor : end]
-        if self.first_code is None and chunk.strip():
-            self.first_code = self.cursor + len(chunk) - len(chunk.lstrip())
-        self.skeleton.append(chunk)
-        self.cursor = end
+    def note_code(self, end: int, previous: int) -> None:
+        """Record where code begins, if the gap ``previous:end`` holds the statement's first."""
+        if self.first_code is None:
+            gap = self.text[previous:end]
+            stripped = gap.lstrip()
+            if stripped:
+                self.first_code = previous + len(gap) - len(stripped)
 
     def token(self, kind: str, start: int, end: int) -> None:
-        self.code_until(start)
-        value = self.text[start:end]
         if kind == "comment":
-            self.skeleton.append(" ")
-        else:
-            if self.first_code is None:
-                self.first_code = start
-            if kind in {"quoted", "backtick", "bracket"}:
-                self.quoted.add(_unquote(value))
-                self.skeleton.append(value)
-            else:
-                self.skeleton.append("''")
-                if kind == "string" and _SECRET_KEYWORD.search(self.text[max(0, start - 40) : start]):
-                    self.secrets.append(value[1:-1])
-                    self.redactions.append((start, end))
-        self.cursor = end
+            self.blanks.append((start, end))
+            return
+        if self.first_code is None:
+            self.first_code = start
+        if kind in _QUOTED_KINDS:
+            self.quoted.add(_unquote(self.text[start:end]))
+            return
+        self.blanks.append((start, end))
+        if kind == "string":
+            before = self.text[max(0, start - 40) : start]
+            if _SECRET_HINT.search(before) and _SECRET_KEYWORD.search(before):
+                self.secrets.append(self.text[start + 1 : end - 1])
+                self.redactions.append((start, end))
+
+    def skeleton(self, end: int) -> str:
+        """The statement's code with comments and literals blanked, offsets kept (rarely needed)."""
+        parts, cursor = [], self.start
+        for start, stop in self.blanks:
+            parts.append(self.text[cursor:start])
+            parts.append(" " * (stop - start))
+            cursor = stop
+        parts.append(self.text[cursor:end])
+        return "".join(parts)
 
 
-def _kind(skeleton: str) -> str:
-    words = _WORD_OR_PAREN.findall(skeleton)
-    if not words:
+def _kind(builder: _Builder, end: int) -> str:
+    assert builder.first_code is not None
+    first = _FIRST_WORD.match(builder.text, builder.first_code)
+    if first is None:
         return ""
-    first = words[0].upper()
-    if first != "WITH":
-        return first
+    word = first.group().upper()
+    if word != "WITH":
+        return word
     depth = 0
-    for word in words[1:]:
-        if word == "(":
+    skeleton = builder.skeleton(end)
+    for part in _WORD_OR_PAREN.findall(skeleton, first.end() - builder.start):
+        if part == "(":
             depth += 1
-        elif word == ")":
+        elif part == ")":
             depth -= 1
-        elif depth == 0 and word.upper() in _MAIN_KEYWORDS:
-            return word.upper()
-    return first
+        elif depth == 0 and part.upper() in _MAIN_KEYWORDS:
+            return part.upper()
+    return word
 
 
-def _line_at(text: str, index: int, known: tuple[int, int]) -> tuple[int, int]:
-    """Line of ``index``, counting on from a known (index, line) pair."""
-    start, line = known
-    return index, line + text.count("\n", start, index)
+def _has_column_list(builder: _Builder, end: int) -> bool:
+    assert builder.first_code is not None
+    paren = builder.text.find("(", builder.first_code, end)
+    if paren < 0:
+        return False
+    if any(start < paren for start, _ in builder.blanks):
+        skeleton = builder.skeleton(end)
+        return bool(_TARGET_WITH_LIST.match(skeleton, builder.first_code - builder.start))
+    return bool(_TARGET_WITH_LIST.match(builder.text, builder.first_code, end))
+
+
+def _redact(builder: _Builder, end: int) -> str:
+    raw = builder.text[builder.start : end]
+    if not builder.secrets:
+        return raw
+    redacted = raw
+    for start, stop in reversed(builder.redactions):
+        redacted = redacted[: start - builder.start] + "'***'" + redacted[stop - builder.start :]
+    for secret in builder.secrets:
+        if len(secret) >= _MIN_MASKED:
+            redacted = redacted.replace(secret, "***")
+    return redacted
 
 
 def split_statements(text: str, dialect: str) -> list[Statement]:
     """Every statement of ``text`` in order; empty ones (only whitespace or comments) are dropped."""
-    pattern = _token_pattern(dialect_rules(dialect))
+    lexer = _lexer(dialect_rules(dialect))
     statements: list[Statement] = []
     builder = _Builder(text, 0)
-    position = (0, 1)
+    counted, line = 0, 1
 
     def finish(end: int) -> None:
-        nonlocal position
-        builder.code_until(end)
+        nonlocal counted, line
         if builder.first_code is None:
             return
-        position = _line_at(text, builder.start, position)
-        first_line = position[1]
-        position = _line_at(text, builder.first_code, position)
-        raw = text[builder.start : end]
-        redacted = raw
-        for start, stop in reversed(builder.redactions):
-            redacted = redacted[: start - builder.start] + "'***'" + redacted[stop - builder.start :]
-        for secret in builder.secrets:
-            if len(secret) >= _MIN_MASKED:
-                redacted = redacted.replace(secret, "***")
-        skeleton = "".join(builder.skeleton)
+        line += text.count("\n", counted, builder.start)
+        first_line = line
+        line += text.count("\n", builder.start, builder.first_code)
+        counted = builder.first_code
         statements.append(
             Statement(
-                text=raw,
+                text=text[builder.start : end],
                 first_line=first_line,
-                line=position[1],
-                kind=_kind(skeleton),
-                has_column_list=bool(_TARGET_WITH_LIST.match(skeleton)),
+                line=line,
+                kind=_kind(builder, end),
+                has_column_list=_has_column_list(builder, end),
                 quoted=frozenset(builder.quoted),
                 secrets=tuple(builder.secrets),
-                redacted=redacted,
+                redacted=_redact(builder, end),
             )
         )
 
-    for match in pattern.finditer(text):
-        kind = match.lastgroup or ""
+    position = previous = 0
+    search, match, estring = lexer.starts.search, lexer.token.match, lexer.estring
+    while (found := search(text, position)) is not None:
+        at = found.start()
+        token = None
+        kind = "string"
+        if (
+            estring is not None
+            and at
+            and text[at] == "'"
+            and text[at - 1] in "eE"
+            and (at < 2 or not (text[at - 2].isalnum() or text[at - 2] in "_$"))
+        ):
+            token = estring.match(text, at - 1)
+        if token is None:
+            token = match(text, at)
+            if token is None:
+                position = at + 1
+                continue
+            kind = token.lastgroup or ""
+        start, end = token.span()
+        builder.note_code(start, previous)
         if kind == "semicolon":
-            finish(match.start())
-            builder = _Builder(text, match.end())
+            finish(start)
+            builder = _Builder(text, end)
         else:
-            builder.token(kind, match.start(), match.end())
+            builder.token(kind, start, end)
+        position = previous = end
+    builder.note_code(len(text), previous)
     finish(len(text))
     return statements

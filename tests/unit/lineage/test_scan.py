@@ -401,6 +401,28 @@ def test_a_symlink_out_of_sql_dir_is_not_read(tmp_path: Path) -> None:
     assert "leaked" not in text
 
 
+def test_a_symlinked_folder_out_of_sql_dir_is_not_read(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    private.mkdir()
+    (private / "secret.sql").write_text("INSERT INTO leaked SELECT password FROM vault.users")
+    sql_dir = write_files(tmp_path / "sql", {"ok.sql": "SELECT 1 FROM t"})
+    os.symlink(private, sql_dir / "linked", target_is_directory=True)
+    # "**" does not descend into it; named by the pattern, the file is refused
+    summary = scan_directory(sql_dir, tmp_path / "out.jsonl", POSTGRES)
+    assert (summary.files, summary.failed_files) == (1, 0)
+    summary = scan_directory(sql_dir, tmp_path / "out.jsonl", POSTGRES, pattern="linked/*.sql")
+    assert [f.path for f in summary.failures] == ["linked/secret.sql"]
+    assert "vault" not in (tmp_path / "out.jsonl").read_text()
+
+
+def test_a_symlink_that_stays_inside_sql_dir_is_read(tmp_path: Path) -> None:
+    sql_dir = write_files(tmp_path / "sql", {"shared/base.sql": "INSERT INTO a SELECT x FROM b"})
+    os.symlink(sql_dir / "shared" / "base.sql", sql_dir / "alias.sql")
+    summary = scan_directory(sql_dir, tmp_path / "out.jsonl", POSTGRES)
+    assert (summary.files, summary.failed_files) == (2, 0)
+    assert {e["outputs"][0]["name"] for e in read_events(tmp_path / "out.jsonl")} == {"a"}
+
+
 def share_summary(tmp_path: Path, good: int, bad: int) -> Any:
     files = {f"good{i}.sql": "SELECT 1 FROM t" for i in range(good)}
     files |= {f"bad{i}.sql": "SELEC nonsense" for i in range(bad)}

@@ -69,6 +69,7 @@ def test_statement_lines_count_from_the_file_start() -> None:
         ("WITH RECURSIVE c AS (SELECT 1) SELECT * FROM c", "SELECT"),
         ("MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", "MERGE"),
         ("/* lead */ create table x as select 1", "CREATE"),
+        ("-- c\nWITH c AS (SELECT ')' FROM t /* ) */) DELETE FROM z WHERE id IN (SELECT 1 FROM c)", "DELETE"),
     ],
 )
 def test_kind_is_the_main_keyword_after_any_cte_list(sql: str, kind: str) -> None:
@@ -87,6 +88,8 @@ def test_kind_is_the_main_keyword_after_any_cte_list(sql: str, kind: str) -> Non
         ("CREATE OR REPLACE VIEW v (a, b) AS SELECT 1, 2", True),
         ("CREATE TABLE IF NOT EXISTS t AS SELECT 1", False),
         ("INSERT OVERWRITE TABLE t (a) SELECT 1", True),
+        ("-- lead\nINSERT INTO t /* target; */ (a, b) SELECT y, x FROM s", True),
+        ("/* (x) */ INSERT INTO t SELECT '(a, b)' FROM s", False),
     ],
 )
 def test_a_separate_target_column_list_is_detected(sql: str, has_list: bool) -> None:
