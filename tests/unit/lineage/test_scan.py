@@ -484,3 +484,49 @@ def test_scan_sql_of_text_gives_one_schema_valid_event() -> None:
     result = scan_sql("INSERT INTO a SELECT b FROM c", "x.sql", POSTGRES)
     assert_valid_event(result.event)
     assert (result.statements, result.problems) == (1, [])
+
+
+@pytest.fixture
+def other_user() -> Any:
+    """A throwaway OS user (we run as root in CI), removed afterwards."""
+    import shutil
+    import subprocess
+    import uuid
+
+    if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
+        pytest.skip("needs root and useradd/runuser to create a second OS user")
+    name = f"ol{uuid.uuid4().hex[:8]}"
+    subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", name], check=True)
+    yield name
+    subprocess.run(["userdel", name], check=False)
+
+
+def test_another_users_symlink_planted_in_a_shared_sql_dir_is_not_followed(other_user: str) -> None:
+    import shutil
+    import subprocess
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="lineage-attack-"))  # pytest's tmp root is private to root
+    try:
+        base.chmod(0o755)
+        secret = base / "root_only" / "grants.sql"
+        secret.parent.mkdir()
+        secret.write_text("INSERT INTO leaked SELECT api_token FROM vault.service_accounts")
+        secret.chmod(0o600)
+        sql_dir = write_files(base / "shared_sql", {"ok.sql": "INSERT INTO a SELECT x FROM b"})
+        sql_dir.chmod(0o1777)  # a shared, sticky drop folder
+        # the attacker cannot read the file, but links to it hoping the scanner (root) will
+        subprocess.run(
+            ["runuser", "-u", other_user, "--", "ln", "-s", str(secret), str(sql_dir / "planted.sql")],
+            check=True,
+        )
+        assert (sql_dir / "planted.sql").lstat().st_uid != 0
+
+        summary = scan_directory(sql_dir, base / "out.jsonl", POSTGRES)
+
+        assert [f.path for f in summary.failures] == ["planted.sql"]
+        text = (base / "out.jsonl").read_text()
+        assert "vault" not in text
+        assert "api_token" not in text
+    finally:
+        shutil.rmtree(base)
