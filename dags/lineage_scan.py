@@ -1,17 +1,19 @@
 """Daily SQL lineage scan, one HOCON-configured task group per application.
 
 Every ``config/lineage_scan/apps/*.conf`` includes the shared ``base.conf`` pipeline:
-setup scanner -> scan -> modify results -> upload -> backup -> clean workspace -> delete backups
-older than ``retention_days`` (a DAG Param, settable from the trigger form). Everything runs
-locally: the scanner is ``config/lineage_scan/bin/scan_lineage.py``, results go under
-``$DATAOPS_LINEAGE_ROOT`` (default: ``$AIRFLOW_HOME/dataops/lineage``, created mode 0700: a shared
-folder such as ``/tmp`` would let another local user plant the scanner; the tasks refuse one).
+scan (``sql_lineage``: the application's SQL under ``config/lineage_scan/sql/APP`` to OpenLineage
+events with column lineage) -> modify results (``lineage_facets``: application and DAG run as
+facets) -> upload (``openlineage_emit``: to the OpenLineage backend Airflow is configured with, or,
+without one, the lake folder) -> backup -> clean workspace -> delete backups older than
+``retention_days`` (a DAG Param, settable from the trigger form). Without an OpenLineage
+transport everything runs locally, under ``$DATAOPS_LINEAGE_ROOT`` (default:
+``$AIRFLOW_HOME/dataops/lineage``, created mode 0700: a shared folder such as ``/tmp`` would let
+another local user plant files there; the tasks refuse one).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pendulum
@@ -46,6 +48,6 @@ with DAG(
         HoconTaskGroup(
             app_config.stem,
             app_config.relative_to(CONFIG.parent.parent),
-            variables={"ROOT": ROOT, "PYTHON": sys.executable},
+            variables={"ROOT": ROOT},
             tooltip=f"lineage scan of {app_config.stem}",
         )

@@ -29,6 +29,7 @@ pytest_plugins = [
     "tests.fixtures.dlp",
     "tests.fixtures.hocon",
     "tests.fixtures.local_user",
+    "tests.fixtures.openlineage",
     "tests.fixtures.production",
 ]
 

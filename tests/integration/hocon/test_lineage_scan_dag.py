@@ -1,8 +1,11 @@
-"""The example ``lineage_scan`` DAG end to end through real Airflow (``dag.test()``), fully local."""
+"""The example ``lineage_scan`` DAG end to end through real Airflow (``dag.test()``), fully local.
+
+No OpenLineage transport is configured (the test session disables OpenLineage), so the events
+land in the lake folder; each is validated against the OpenLineage schemas.
+"""
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import tarfile
@@ -14,12 +17,13 @@ from typing import Any
 import pendulum
 import pytest
 
+from tests.fixtures.openlineage import assert_valid_event, read_events
+
 pytestmark = pytest.mark.usefixtures("hocon_engine")
 
 DAGS = Path(__file__).resolve().parents[3] / "dags"
 APPS = ("billing", "inventory", "marketing")
 STEPS = (
-    "setup_scanner",
     "scan",
     "modify_results",
     "upload",
@@ -70,21 +74,51 @@ def test_lineage_scan_runs_every_application_and_applies_retention(
     assert dag_run.logical_date == logical_date
     run_date = logical_date or dag_run.run_after
     for app in APPS:
-        (result,) = (root / "lake" / app).glob(f"{app}_lineage_*.json")
-        assert result.name == f"{app}_lineage_{run_date:%Y%m%d}.json"
-        lineage = json.loads(result.read_text())
-        assert lineage["application"] == app
-        assert lineage["run_date"] == f"{run_date:%Y-%m-%d}"
-        assert lineage["edges"]
+        (result,) = (root / "lake" / app).glob(f"{app}_lineage_*.jsonl")
+        assert result.name == f"{app}_lineage_{run_date:%Y%m%d}.jsonl"
+        events = read_events(result)
+        assert sorted(e["job"]["name"] for e in events) == sorted(
+            f"{app}/{p.name}" for p in (DAGS / "config" / "lineage_scan" / "sql" / app).glob("*.sql")
+        )
+        for event in events:
+            assert_valid_event(event)
+            assert event["eventType"] == "COMPLETE"
+            assert {"key": "application", "value": app, "source": "DATAOPS"} in event["job"]["facets"][
+                "tags"
+            ]["tags"]
+            assert event["run"]["facets"]["parent"]["job"]["name"] == "lineage_scan"
         (backup,) = (root / "backup" / app).glob(f"{app}_2*.tar.gz")
         assert backup.name == f"{app}_{run_date:%Y%m%d}.tar.gz"
         with tarfile.open(backup) as tar:
             assert f"results/{result.name}" in tar.getnames()
         assert list((root / "workspace" / app).iterdir()) == []
-    billing = json.loads(next((root / "lake" / "billing").glob("*.json")).read_text())
-    assert {"from": "sales.orders", "to": "billing.invoices"} in billing["edges"]
-    assert {"from": "payments.transactions", "to": "billing.payments_daily"} in billing["edges"]
-    assert "settled" not in billing["tables"]
+    billing = {e["job"]["name"]: e for e in read_events(next((root / "lake" / "billing").glob("*.jsonl")))}
+    invoices = billing["billing/invoices.sql"]
+    assert {d["name"] for d in invoices["inputs"]} == {"warehouse.sales.orders", "warehouse.crm.customers"}
+    (written,) = invoices["outputs"]
+    assert written["namespace"] == "postgres://warehouse.example.com:5432"
+    fields = written["facets"]["columnLineage"]["fields"]
+    assert fields["invoice_id"]["inputFields"] == [
+        {"namespace": written["namespace"], "name": "warehouse.sales.orders", "field": "order_id"}
+    ]
+    payments = billing["billing/payments.sql"]
+    assert {d["name"] for d in payments["inputs"]} == {
+        "warehouse.payments.transactions",
+        "warehouse.billing.invoices",
+    }
+    assert [d["name"] for d in payments["outputs"]] == ["warehouse.billing.payments_daily"]  # no CTE
+    marketing = {
+        e["job"]["name"]: e for e in read_events(next((root / "lake" / "marketing").glob("*.jsonl")))
+    }
+    segments = marketing["marketing/segments.sql"]
+    assert segments["outputs"][0]["namespace"] == "snowflake://example-org-marketing"
+    assert set(segments["outputs"][0]["facets"]["columnLineage"]["fields"]) == {
+        "CUSTOMER_ID",
+        "Segment Label",
+    }
+    assert {d["name"] for d in marketing["marketing/campaigns.sql"]["inputs"]} == {
+        "ANALYTICS.MARKETING.CLICKS"
+    }
     assert not stale.exists()
     assert recent.exists()
 
@@ -107,6 +141,6 @@ def test_lineage_scan_default_root_is_created_private_under_airflow_home(
             dataops / "lineage" / "lake",
         ):
             assert folder.stat().st_mode & 0o777 == 0o700, folder
-        assert list((dataops / "lineage" / "lake" / "billing").glob("billing_lineage_*.json"))
+        assert list((dataops / "lineage" / "lake" / "billing").glob("billing_lineage_*.jsonl"))
     finally:
         shutil.rmtree(dataops, ignore_errors=True)

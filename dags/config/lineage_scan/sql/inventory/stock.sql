@@ -1,4 +1,4 @@
-/* Stock levels per warehouse. */
+/* Stock levels per warehouse and product (PostgreSQL). */
 CREATE OR REPLACE VIEW inventory.stock_levels AS
 SELECT w.warehouse_id, p.product_id, SUM(m.quantity) AS on_hand
 FROM inventory.movements m
