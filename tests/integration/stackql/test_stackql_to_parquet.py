@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import subprocess
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,81 @@ def test_writes_parquet_to_gcs_through_object_storage(
     data = gcs_client.bucket(gcs_bucket).blob("inventory/instances.parquet").download_as_bytes()
     assert [b.name for b in gcs_client.list_blobs(gcs_bucket)] == ["inventory/instances.parquet"]
     assert pq.read_table(io.BytesIO(data)).column("name").to_pylist() == [f"vm-{i}" for i in range(1, 6)]
+
+
+@pytest.fixture
+def failing_uploads(gcs_emulator: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
+    """A proxy in front of the GCS emulator that answers uploads with HTTP 400 once the event is set.
+
+    Everything else (reads, deletes, rewrites) reaches the emulator unchanged; gcsfs is pointed
+    at the proxy, the test's own ``gcs_client`` still talks to the emulator directly.
+    """
+    import http.client
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import urlsplit
+
+    import gcsfs
+
+    upstream = urlsplit(gcs_emulator)
+    failing = threading.Event()
+
+    class Proxy(BaseHTTPRequestHandler):
+        def _forward(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            if failing.is_set() and self.path.startswith("/upload/"):
+                payload = b'{"error": {"code": 400, "message": "injected upload failure"}}'
+                self.send_response(400)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                return
+            conn = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=30)
+            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+            conn.request(self.command, self.path, body=body or None, headers=headers)
+            reply = conn.getresponse()
+            data = reply.read()
+            self.send_response(reply.status)
+            for key, value in reply.getheaders():
+                if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            conn.close()
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _forward
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    monkeypatch.setenv("STORAGE_EMULATOR_HOST", f"http://127.0.0.1:{server.server_address[1]}")
+    gcsfs.GCSFileSystem.clear_instance_cache()
+    try:
+        yield failing
+    finally:
+        server.shutdown()
+        server.server_close()
+        gcsfs.GCSFileSystem.clear_instance_cache()
+
+
+def test_failed_upload_on_rerun_leaves_the_previous_object_intact(
+    stackql_conn: Callable[..., str], gcs_client: Any, failing_uploads: threading.Event
+) -> None:
+    gcs_client.create_bucket("stackql-rerun")
+    url = "gs://stackql-rerun/inventory/instances.parquet"
+    conn_id = stackql_conn()
+    _export(conn_id, url)
+    blob = gcs_client.bucket("stackql-rerun").blob("inventory/instances.parquet")
+    before = blob.download_as_bytes()
+    failing_uploads.set()
+    with pytest.raises(Exception, match="injected upload failure"):
+        _export(conn_id, url, sql="SELECT name FROM instances")
+    assert blob.download_as_bytes() == before
+    assert [b.name for b in gcs_client.list_blobs("stackql-rerun")] == ["inventory/instances.parquet"]
 
 
 def test_openlineage_input_is_the_query_and_output_the_file(
