@@ -24,6 +24,7 @@ sqlglot = pytest.importorskip("sqlglot")
 
 HOSTILE = [
     "",
+    "-5",
     "'",
     "''",
     "\\",
