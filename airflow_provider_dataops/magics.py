@@ -7,7 +7,8 @@
     QUERY ...
 
 ``$name`` / ``${name}`` come from the notebook namespace through
-:func:`airflow_provider_dataops.stackql.expand` (escaped for SQL literals). The magic is
+:func:`airflow_provider_dataops.stackql.expand`, escaped for StackQL's lexer (``#``, ``--``,
+``//`` and ``/* */`` comments; backslash escapes in strings). The magic is
 ``@no_var_expand``, so IPython's own ``{var}`` / ``$var`` rewriting never touches the query.
 Without ``--conn`` / ``--dsn``: the ``stackql_default`` Airflow connection when Airflow is
 configured, else ``$STACKQL_DSN``, else ``localhost:5444``. Errors print one line.

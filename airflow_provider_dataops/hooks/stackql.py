@@ -18,6 +18,7 @@ from airflow_provider_dataops.stackql.client import (
     numeric_as_text_cursor,
 )
 from airflow_provider_dataops.stackql.results import gc_paused
+from airflow_provider_dataops.stackql.template import Dialect
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -84,12 +85,13 @@ class StackQLHook(DbApiHook):
         return True
 
     @staticmethod
-    def expand(query: str, variables: Mapping[str, Any]) -> str:
-        """The seed's ``$name`` / ``${name}`` expansion, made safe.
+    def expand(query: str, variables: Mapping[str, Any], *, dialect: Dialect = "stackql") -> str:
+        """The seed's ``$name`` / ``${name}`` expansion, made safe for ``dialect``.
 
-        See :mod:`airflow_provider_dataops.stackql.template`; prefer ``parameters=`` in new code.
+        ``dialect="stackql"`` (the default: this hook talks to StackQL) or ``"postgresql"``. See
+        :mod:`airflow_provider_dataops.stackql.template`; prefer ``parameters=`` in new code.
         """
-        return _expand(query, variables)
+        return _expand(query, variables, dialect=dialect)
 
     def get_df(  # type: ignore[override]
         self,

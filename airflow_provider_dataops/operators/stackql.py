@@ -5,12 +5,14 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
 
 from airflow_provider_dataops.hooks.stackql import StackQLHook
+from airflow_provider_dataops.stackql.output import write_atomically
 
 if TYPE_CHECKING:
     from airflow.sdk import Context, ObjectStoragePath
@@ -20,8 +22,12 @@ class StackQLToParquetOperator(BaseOperator):
     """Run a StackQL query and write its result as one Parquet file.
 
     Columns are typed from ``cursor.description`` (text stays text, ``numeric`` becomes
-    int64 / float64 where lossless, else decimal). The file is written to a local temporary file
-    first and then copied, and a failed copy removes the target, so no partial file is left.
+    int64 / float64 where lossless, else decimal). The file is written under a temporary name
+    beside the target (on object stores: a temporary key) and moved into place only when
+    complete, so a failed run leaves the previous file as it was. Locally the move replaces
+    whatever is at the path, a symlink included, without writing through it, and a folder that
+    another user can write (group/world-writable and not sticky, or owned by someone else) is
+    refused.
 
     :param sql: the StackQL query (templated). Pass values through ``parameters`` (psycopg2
         quoting), or use :meth:`StackQLHook.expand` for the seed's ``$name`` style.
@@ -81,25 +87,33 @@ class StackQLToParquetOperator(BaseOperator):
         del rows
         self._schema = table.schema
         target = self._target()
-        with tempfile.TemporaryDirectory(prefix="stackql-parquet-") as tmp:
-            local = os.path.join(tmp, "result.parquet")
-            pq.write_table(table, local, compression=self.compression)
-            self._publish(local, target)
+        if target.protocol in ("", "file", "local"):
+            write_atomically(
+                target.path, lambda handle: pq.write_table(table, handle, compression=self.compression)
+            )
+        else:
+            self._publish_remote(table, target)
         self.log.info("Wrote %d row(s), %d column(s) to %s", table.num_rows, table.num_columns, target)
         return {"path": str(target), "rows": table.num_rows}
 
-    @staticmethod
-    def _publish(local: str, target: ObjectStoragePath) -> None:
+    def _publish_remote(self, table: Any, target: ObjectStoragePath) -> None:
+        """Upload to a temporary key beside ``target``, then move it into place."""
+        import secrets
         import shutil
 
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with open(local, "rb") as src, target.open("wb") as dst:
-                shutil.copyfileobj(src, dst, length=8 * 1024 * 1024)
-        except BaseException:
+        import pyarrow.parquet as pq
+
+        temporary = target.parent / f".{target.name}.{secrets.token_hex(8)}.tmp"
+        with tempfile.TemporaryDirectory(prefix="stackql-parquet-") as tmp:
+            local = os.path.join(tmp, "result.parquet")
+            pq.write_table(table, local, compression=self.compression)
             try:
-                target.unlink(missing_ok=True)
-            finally:
+                with open(local, "rb") as src, temporary.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, length=8 * 1024 * 1024)
+                temporary.move(target)
+            except BaseException:
+                with suppress(Exception):
+                    temporary.unlink(missing_ok=True)
                 raise
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:

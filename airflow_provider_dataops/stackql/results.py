@@ -63,25 +63,25 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
-    """Rows to column lists, GC paused: with a fresh ``fetchall()`` (all objects young) the
-    collections would otherwise cost more than the transposition itself."""
+def _transpose(rows: Sequence[Sequence[Any]], width: int) -> list[tuple[Any, ...]]:
+    """Rows to column tuples (no list copies), GC paused: with a fresh ``fetchall()`` (all
+    objects young) the collections would otherwise cost more than the transposition itself."""
     if not rows:
-        return [[] for _ in range(width)]
+        return [() for _ in range(width)]
     with gc_paused():
-        columns = [list(values) for values in zip(*rows, strict=True)]
+        columns = list(zip(*rows, strict=True))
     if len(columns) != width:
         raise ValueError(f"rows have {len(columns)} values but the description names {width} columns")
     return columns
 
 
-def _column(name: str, type_code: Any, values: list[Any]) -> Column:
+def _column(name: str, type_code: Any, values: Sequence[Any]) -> Column:
     if type_code == NUMERIC_OID:
         return _numeric_column(name, values)
     return Column(name, "text" if type_code in TEXT_OIDS else "other", values)
 
 
-def _numeric_column(name: str, values: list[Any]) -> Column:
+def _numeric_column(name: str, values: Sequence[Any]) -> Column:
     sample = next((v for v in values if v is not None), None)
     if isinstance(sample, str):
         column = _numeric_text_column(name, values)
@@ -100,7 +100,7 @@ def _numeric_column(name: str, values: list[Any]) -> Column:
     return Column(name, "decimal", [None if v is None else Decimal(v) for v in values])
 
 
-def _numeric_text_column(name: str, values: list[Any]) -> Column | None:
+def _numeric_text_column(name: str, values: Sequence[Any]) -> Column | None:
     """Vectorised (pyarrow) typing of numeric text; ``None`` when it must stay Decimal."""
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -153,7 +153,7 @@ def _leading_zeros(digits: tuple[int, ...]) -> int:
     return count
 
 
-def _refill(values: list[Any], present: list[Any]) -> list[Any]:
+def _refill(values: Sequence[Any], present: list[Any]) -> list[Any]:
     if len(present) == len(values):
         return present
     filled = iter(present)
@@ -174,6 +174,7 @@ def to_dataframe(columns: Sequence[Column], df_type: str = "pandas") -> Any:
 def _pandas(columns: Sequence[Column]) -> Any:
     import pandas as pd
 
+    text_dtype = default_string_dtype()
     data: dict[str, Any] = {}
     for column in columns:
         if column.kind == "int":
@@ -185,10 +186,12 @@ def _pandas(columns: Sequence[Column]) -> Any:
                 data[column.name] = ints.to_numpy()
         elif column.kind == "float":
             data[column.name] = _as_arrow(column.values, "float64").to_numpy(zero_copy_only=False)
-        elif column.kind == "decimal" or column.kind == "text":
+        elif column.kind == "decimal":
             data[column.name] = pd.Series(column.values, dtype=object)
+        elif column.kind == "text" or _all_text(column.values):
+            data[column.name] = _pandas_text(column.values, text_dtype)
         else:
-            data[column.name] = pd.Series(column.values, dtype=_infer(column.values))
+            data[column.name] = pd.Series(column.values)
     if len(data) < len(columns):
         raise ValueError(f"duplicate column names in the result: {[c.name for c in columns]}")
     return pd.DataFrame(data)
@@ -200,10 +203,28 @@ def _as_arrow(values: Any, type_name: str) -> Any:
     return values if isinstance(values, pa.Array) else pa.array(values, type=getattr(pa, type_name)())
 
 
-def _infer(values: list[Any]) -> Any:
-    """Object dtype for text (kept as Python str), else let pandas infer (ints, bools, dates)."""
-    sample = next((v for v in values if v is not None), None)
-    return object if sample is None or isinstance(sample, str) else None
+def default_string_dtype() -> Any:
+    """The dtype pandas itself gives text: ``str`` in pandas 3 (``StringDtype(na_value=nan)``);
+    in pandas 2 ``object``, or ``str`` with ``pd.options.future.infer_string`` on."""
+    import pandas as pd
+
+    return pd.Series([""]).dtype
+
+
+def _all_text(values: Sequence[Any]) -> bool:
+    present = [v for v in values if v is not None]
+    return bool(present) and all(isinstance(v, str) for v in present)
+
+
+def _pandas_text(values: Any, dtype: Any) -> Any:
+    """Text in ``dtype``; built through Arrow when pandas stores it there (about 2x faster)."""
+    import pandas as pd
+
+    if getattr(dtype, "storage", None) == "pyarrow":
+        import pyarrow as pa
+
+        return pa.array(values, type=pa.string()).to_pandas(types_mapper={pa.string(): dtype}.get)
+    return pd.Series(values, dtype=dtype)
 
 
 def _polars(columns: Sequence[Column]) -> Any:
@@ -226,7 +247,7 @@ def _polars(columns: Sequence[Column]) -> Any:
     return pl.DataFrame(series)
 
 
-def _max_scale(values: list[Any]) -> int:
+def _max_scale(values: Sequence[Any]) -> int:
     exponents = [v.as_tuple().exponent for v in values if isinstance(v, Decimal) and v.is_finite()]
     return max((-e for e in exponents if isinstance(e, int) and e < 0), default=0)
 
@@ -251,7 +272,7 @@ def _arrow(columns: Sequence[Column]) -> Any:
     return pa.Table.from_arrays(arrays, names=names)
 
 
-def _arrow_decimal(values: list[Any]) -> Any:
+def _arrow_decimal(values: Sequence[Any]) -> Any:
     import pyarrow as pa
 
     finite = [v for v in values if isinstance(v, Decimal) and v.is_finite()]

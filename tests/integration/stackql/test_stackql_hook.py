@@ -41,8 +41,25 @@ def test_get_df_types_columns_from_the_description(stackql_conn: Callable[..., s
     assert df.dtypes["id"] == "int64"
     assert df.dtypes["cpu_hours"] == "float64"
     assert df["labels"][0] == '{"n": 1}'
-    assert df.dtypes["labels"] is object or df.dtypes["labels"].kind == "O"
     assert df["cpu_hours"].tolist() == [1.5, 3.0, 4.5, 6.0, 7.5]
+
+
+def test_get_df_text_columns_have_the_pandas_default_string_dtype(stackql_conn: Callable[..., str]) -> None:
+    import pandas as pd
+
+    hook = StackQLHook(stackql_conn_id=stackql_conn())
+    df = hook.get_df(
+        "SELECT name, status, labels, NULL::text AS missing, gen_random_uuid() AS u FROM instances"
+    )
+    default = pd.Series(["x"]).dtype  # pandas 3: str, i.e. StringDtype(na_value=nan)
+    if int(pd.__version__.split(".")[0]) >= 3:
+        assert default == pd.StringDtype(na_value=float("nan"))
+    assert {name: df.dtypes[name] for name in df.columns} == dict.fromkeys(df.columns, default)
+    plain = pd.DataFrame.from_records(
+        hook.get_records("SELECT name, labels FROM instances"), columns=["name", "labels"]
+    )
+    assert (df.dtypes["name"], df.dtypes["labels"]) == (plain.dtypes["name"], plain.dtypes["labels"])
+    assert df["missing"].isna().all()
 
 
 def test_get_df_polars_with_parameters(stackql_conn: Callable[..., str]) -> None:

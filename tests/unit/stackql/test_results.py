@@ -112,3 +112,28 @@ def test_numeric_nan_and_infinity_become_float() -> None:
 def test_rows_shorter_than_the_description_are_refused() -> None:
     with pytest.raises(ValueError, match="2 columns"):
         columns_from_rows([("a",)], _desc(("a", TEXT), ("b", TEXT)))
+
+
+def test_text_uses_the_pandas_default_string_dtype_like_from_records() -> None:
+    rows = [("a", "x"), (None, "y")]
+    df = to_dataframe(columns_from_rows(rows, _desc(("s", TEXT), ("u", 2950))))  # 2950: uuid, sent as text
+    plain = pd.DataFrame.from_records(rows, columns=["s", "u"])
+    assert (
+        df.dtypes.to_dict()
+        == plain.dtypes.to_dict()
+        == {"s": pd.Series(["z"]).dtype, "u": pd.Series(["z"]).dtype}
+    )
+    assert df["s"].tolist()[0] == "a"
+    assert pd.isna(df["s"][1])
+
+
+def test_empty_text_column_has_the_default_string_dtype_too() -> None:
+    df = to_dataframe(columns_from_rows([], _desc(("s", TEXT))))
+    assert df.dtypes["s"] == pd.Series(["z"]).dtype
+
+
+def test_decimal_and_mixed_columns_stay_python_objects() -> None:
+    rows = [("12345678901234567.5", {"a": 1}), ("1", None)]
+    df = to_dataframe(columns_from_rows(rows, _desc(("d", NUMERIC), ("j", 114))))  # 114: json
+    assert df.dtypes["d"].kind == "O"
+    assert df.dtypes["j"].kind == "O"
