@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,21 +73,27 @@ def run_event(
 
 
 def write_jsonl(events: Iterable[Mapping[str, Any]], path: str | os.PathLike[str]) -> int:
-    """Write one event per line, atomically: a reader never sees half a file. Returns the count."""
+    """Write one event per line, atomically: a reader never sees half a file. Returns the count.
+
+    Written like every file task's output (``hocon/task_types/_safety``): into a trusted folder
+    (created 0700), via a temporary name renamed over the target, never through a symlink.
+    Raises :class:`LineageError` naming the path when the folder is not safe to write.
+    """
+    from airflow_provider_dataops.hocon.task_types._safety import UnsafePathError, atomic_writer, open_folder
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     count = 0
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with (
+            open_folder(target.parent, what="output_path", create=True) as folder,
+            atomic_writer(folder, target.name) as raw,
+        ):
             for event in events:
-                out.write(json.dumps(event, separators=(",", ":")))
-                out.write("\n")
+                raw.write(json.dumps(event, separators=(",", ":")).encode())
+                raw.write(b"\n")
                 count += 1
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except UnsafePathError as exc:
+        raise LineageError(str(exc)) from None
     return count
 
 
