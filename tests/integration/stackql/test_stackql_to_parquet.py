@@ -14,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from airflow_provider_dataops.operators.stackql import StackQLToParquetOperator
-from tests.fixtures.stackql import run_as
+from tests.fixtures.local_user import LocalUser
 
 SQL = "SELECT * FROM instances ORDER BY id"
 
@@ -270,14 +270,14 @@ def test_symlink_at_the_output_path_is_replaced_not_written_through(
 
 
 def test_symlink_planted_by_another_user_in_a_shared_folder_is_refused(
-    stackql_conn: Callable[..., str], shared_base: Path, other_user: tuple[str, int]
+    stackql_conn: Callable[..., str], shared_base: Path, other_user: LocalUser
 ) -> None:
     decoy, content = _decoy(shared_base)
     shared = shared_base / "inventory"
     shared.mkdir()
     shared.chmod(0o777)
     target = shared / "instances.parquet"
-    run_as(other_user[0], "ln", "-s", str(decoy), str(target))
+    other_user.run("ln", "-s", decoy, target)
     with pytest.raises(
         PermissionError, match=rf"refusing to write into {shared}: it is writable by group and others"
     ):
@@ -287,14 +287,14 @@ def test_symlink_planted_by_another_user_in_a_shared_folder_is_refused(
 
 
 def test_symlink_planted_in_a_sticky_folder_is_replaced_not_followed(
-    stackql_conn: Callable[..., str], shared_base: Path, other_user: tuple[str, int]
+    stackql_conn: Callable[..., str], shared_base: Path, other_user: LocalUser
 ) -> None:
     decoy, content = _decoy(shared_base)
     sticky = shared_base / "tmp"
     sticky.mkdir()
     sticky.chmod(0o1777)
     target = sticky / "instances.parquet"
-    run_as(other_user[0], "ln", "-s", str(decoy), str(target))
+    other_user.run("ln", "-s", decoy, target)
     _export(stackql_conn(), str(target))
     assert decoy.read_bytes() == content
     assert not target.is_symlink()
@@ -303,14 +303,14 @@ def test_symlink_planted_in_a_sticky_folder_is_replaced_not_followed(
 
 
 def test_output_folder_owned_by_another_user_is_refused(
-    stackql_conn: Callable[..., str], shared_base: Path, other_user: tuple[str, int]
+    stackql_conn: Callable[..., str], shared_base: Path, other_user: LocalUser
 ) -> None:
     theirs = shared_base / "theirs"
     theirs.mkdir()
-    os.chown(theirs, other_user[1], -1)
+    os.chown(theirs, other_user.uid, -1)
     target = theirs / "instances.parquet"
     with pytest.raises(
-        PermissionError, match=rf"{theirs}: it is owned by another user \(uid {other_user[1]}\)"
+        PermissionError, match=rf"{theirs}: it is owned by another user \(uid {other_user.uid}\)"
     ):
         _export(stackql_conn(), str(target))
     assert list(theirs.iterdir()) == []

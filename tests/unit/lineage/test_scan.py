@@ -13,6 +13,7 @@ import pytest
 
 from airflow_provider_dataops.lineage.errors import LineageError
 from airflow_provider_dataops.lineage.scan import ScanSettings, failed_share_setting, scan_directory, scan_sql
+from tests.fixtures.local_user import LocalUser
 from tests.fixtures.openlineage import assert_valid_event, read_events
 
 NS = "postgres://warehouse:5432"
@@ -486,24 +487,8 @@ def test_scan_sql_of_text_gives_one_schema_valid_event() -> None:
     assert (result.statements, result.problems) == (1, [])
 
 
-@pytest.fixture
-def other_user() -> Any:
-    """A throwaway OS user (we run as root in CI), removed afterwards."""
+def test_another_users_symlink_planted_in_a_shared_sql_dir_is_not_followed(other_user: LocalUser) -> None:
     import shutil
-    import subprocess
-    import uuid
-
-    if os.geteuid() != 0 or not shutil.which("useradd") or not shutil.which("runuser"):
-        pytest.skip("needs root and useradd/runuser to create a second OS user")
-    name = f"ol{uuid.uuid4().hex[:8]}"
-    subprocess.run(["useradd", "--no-create-home", "--shell", "/bin/sh", name], check=True)
-    yield name
-    subprocess.run(["userdel", name], check=False)
-
-
-def test_another_users_symlink_planted_in_a_shared_sql_dir_is_not_followed(other_user: str) -> None:
-    import shutil
-    import subprocess
     import tempfile
 
     base = Path(tempfile.mkdtemp(prefix="lineage-attack-"))  # pytest's tmp root is private to root
@@ -516,10 +501,7 @@ def test_another_users_symlink_planted_in_a_shared_sql_dir_is_not_followed(other
         sql_dir = write_files(base / "shared_sql", {"ok.sql": "INSERT INTO a SELECT x FROM b"})
         sql_dir.chmod(0o1777)  # a shared, sticky drop folder
         # the attacker cannot read the file, but links to it hoping the scanner (root) will
-        subprocess.run(
-            ["runuser", "-u", other_user, "--", "ln", "-s", str(secret), str(sql_dir / "planted.sql")],
-            check=True,
-        )
+        other_user.run("ln", "-s", secret, sql_dir / "planted.sql")
         assert (sql_dir / "planted.sql").lstat().st_uid != 0
 
         summary = scan_directory(sql_dir, base / "out.jsonl", POSTGRES)
