@@ -27,6 +27,7 @@ def e2e_deferred_probe() -> None:
         project_id="test-project",
         gcs_uri="gs://uploads/report.csv",
         gcp_conn_id="dlp_fake",
+        record_generation=False,  # no GCS here: this DAG probes the deferral, not the gate
     )
     wait = DlpJobSensor(
         task_id="wait", job_name=inspect.output, gcp_conn_id="dlp_fake", deferrable=True, poke_interval=1
