@@ -98,6 +98,17 @@ def test_timestamp_precision_up_is_refused_because_snowflake_cannot_alter_it():
     assert plan([FileColumn("TS", "TIMESTAMP_NTZ(3)")], table=table).statements == ()
 
 
+def test_zoned_instants_fit_a_timestamp_tz_column_but_not_a_wall_clock_one():
+    assert (
+        plan(
+            [FileColumn("TS", "TIMESTAMP_LTZ(6)")], table=[TableColumn("TS", "TIMESTAMP_TZ(9)", True)]
+        ).statements
+        == ()
+    )
+    with pytest.raises(SchemaDriftError, match="a different type"):
+        plan([FileColumn("TS", "TIMESTAMP_LTZ(6)")], table=[TableColumn("TS", "TIMESTAMP_NTZ(9)", True)])
+
+
 def test_varchar_length_up_from_an_override_is_widened_but_lengthless_parquet_text_fits():
     table = [TableColumn("CODE", "VARCHAR(10)", True)]
     assert plan([FileColumn("CODE", "VARCHAR")], table=table).statements == ()
