@@ -13,9 +13,12 @@ if TYPE_CHECKING:
     from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
     from airflow.sdk import Context
 
+    from airflow_provider_dataops.snowflake.drift import SchemaChange
     from airflow_provider_dataops.snowflake.parquet import LoadPlan
 
 _IF_EXISTS = ("append", "replace", "fail")
+#: dbt's words (``snowflake.drift.ON_SCHEMA_CHANGE``), repeated so the DAG parse imports no planner.
+_ON_SCHEMA_CHANGE = ("append_new_columns", "fail", "ignore")
 
 
 class ParquetToSnowflakeOperator(BaseOperator):
@@ -43,7 +46,14 @@ class ParquetToSnowflakeOperator(BaseOperator):
     :param on_error: COPY ``ON_ERROR``; any planned file not loaded (not reported loaded by COPY
         nor in the table's load history) fails the task either way, naming it.
     :param sql_output_path: also write the whole script there (like the seed's all_tables.sql).
-    :param dry_run: plan (and write ``sql_output_path``) but run nothing; returns ``[]``.
+    :param dry_run: plan (and write ``sql_output_path``) but run nothing; returns ``[]``. With a
+        reachable connection the script includes the ALTERs schema drift needs; without one it
+        says that drift was not checked.
+    :param on_schema_change: appends into an existing table whose columns differ from the files'
+        (dbt's words): ``append_new_columns`` (default: add the files' new columns, widen where
+        Snowflake can), ``fail`` (any difference stops the load before anything changes) or
+        ``ignore`` (never alter the table; new columns are left out). The changes are logged and
+        pushed as XCom ``schema_changes``; see :mod:`airflow_provider_dataops.snowflake.drift`.
     :return: one dict per file from COPY (``table``, ``file``, ``status``, ``rows_loaded``, ...).
     """
 
@@ -75,11 +85,17 @@ class ParquetToSnowflakeOperator(BaseOperator):
         sql_output_path: str | None = None,
         dry_run: bool = False,
         stage_base: str | None = None,
+        on_schema_change: str = "append_new_columns",
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
         if if_exists not in _IF_EXISTS:
             raise ValueError(f"if_exists={if_exists!r} is not one of {', '.join(_IF_EXISTS)}")
+        if on_schema_change not in _ON_SCHEMA_CHANGE:
+            raise ValueError(
+                f"on_schema_change={on_schema_change!r} is not one of {', '.join(_ON_SCHEMA_CHANGE)}"
+            )
+        self.on_schema_change = on_schema_change
         self.source = source
         self.table = table
         self.database = database
@@ -96,6 +112,7 @@ class ParquetToSnowflakeOperator(BaseOperator):
         # BaseOperator already has a dry_run() method; keep it, store the flag apart.
         self.plan_only = dry_run
         self._plan: LoadPlan | None = None
+        self._changes: list[SchemaChange] = []
 
     @property
     def hook(self) -> SnowflakeHook:
@@ -121,7 +138,8 @@ class ParquetToSnowflakeOperator(BaseOperator):
         )
 
     def execute(self, context: Context) -> list[dict[str, Any]]:
-        from airflow_provider_dataops.snowflake.load import run_plan
+        from airflow_provider_dataops.snowflake.load import fit_existing_tables, run_plan
+        from airflow_provider_dataops.snowflake.parquet import with_drift_unchecked
 
         plan = self._plan = self.plan()
         self.log.info(
@@ -130,19 +148,51 @@ class ParquetToSnowflakeOperator(BaseOperator):
             len(plan.files),
             ", ".join(t.qualified_name for t in plan.tables),
         )
-        if self.sql_output_path:
-            out = Path(self.sql_output_path)
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(plan.to_sql())
-            self.log.info("Wrote the load script to %s", out)
-        if self.plan_only:
-            self.log.info("dry_run: nothing executed. The script:\n%s", plan.to_sql())
-            return []
-        conn = self.hook.get_conn()
+        conn = self._connect_for_dry_run() if self.plan_only else self.hook.get_conn()
         try:
-            return run_plan(conn, plan, log=self.log)
+            if conn is None:
+                plan = with_drift_unchecked(plan)
+            else:
+                cursor = conn.cursor()
+                try:
+                    plan, self._changes = fit_existing_tables(cursor, plan, self.on_schema_change)
+                finally:
+                    cursor.close()
+            self._plan = plan
+            self._report_changes(context)
+            if self.sql_output_path:
+                out = Path(self.sql_output_path)
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(plan.to_sql())
+                self.log.info("Wrote the load script to %s", out)
+            if self.plan_only:
+                self.log.info("dry_run: nothing executed. The script:\n%s", plan.to_sql())
+                return []
+            return run_plan(conn, plan, log=self.log, on_schema_change=None)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
+
+    def _connect_for_dry_run(self) -> Any | None:
+        """A connection to check drift with, or ``None`` (logged) when there is none to reach."""
+        try:
+            return self.hook.get_conn()
+        except Exception as exc:
+            from airflow_provider_dataops.snowflake.load import first_line
+
+            self.log.warning("dry_run: schema drift not checked, cannot connect (%s)", first_line(exc))
+            return None
+
+    def _report_changes(self, context: Context) -> None:
+        """Log every schema change and push them as XCom ``schema_changes`` (the return value
+        stays the per-file COPY results)."""
+        for change in self._changes:
+            for line in change.describe():
+                self.log.info("%s", line)
+        summary = [
+            c.as_dict() for c in self._changes if c.changed or c.missing or c.ignored or c.case_matched
+        ]
+        context["ti"].xcom_push(key="schema_changes", value=summary)
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> Any:
         """Inputs: each Parquet file with its schema facet; outputs: the Snowflake tables."""
@@ -162,8 +212,10 @@ class ParquetToSnowflakeOperator(BaseOperator):
             inputs.append(Dataset(namespace=namespace, name=name, facets=facets))
         namespace = f"snowflake://{self._snowflake_authority()}"
         outputs = []
+        after = {c.table: c.columns_after for c in self._changes}
         for t in plan.tables:
-            fields = [SchemaDatasetFacetFields(name=c.name, type=c.type) for c in t.columns]
+            columns = after.get(t.qualified_name) or t.columns
+            fields = [SchemaDatasetFacetFields(name=c.name, type=c.type) for c in columns]
             outputs.append(
                 Dataset(
                     namespace=namespace,

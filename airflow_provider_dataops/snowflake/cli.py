@@ -38,12 +38,24 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--if-exists", choices=("append", "replace", "fail"), default="append", help="CREATE TABLE mode"
     )
+    parser.add_argument(
+        "--conn",
+        metavar="CONN_ID",
+        help="Snowflake connection (environment or secrets backend) to fit appends to existing tables;"
+        " without it the script says schema drift was not checked",
+    )
+    parser.add_argument(
+        "--on-schema-change",
+        choices=("append_new_columns", "fail", "ignore"),
+        default="append_new_columns",
+        help="with --conn: what an append does when a table's columns differ from the files'",
+    )
     parser.add_argument("-o", "--output", type=Path, help="write the script to this file instead of stdout")
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from airflow_provider_dataops.snowflake.parquet import plan_load
+    from airflow_provider_dataops.snowflake.parquet import plan_load, with_drift_unchecked
 
     if args.stage_url and not args.storage_integration:
         print("snowflake-ddl: --stage-url needs --storage-integration", file=sys.stderr)
@@ -63,6 +75,19 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"snowflake-ddl: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.conn:
+        try:
+            plan, changes = _fit(plan, args.conn, args.on_schema_change)
+        except Exception as exc:
+            from airflow_provider_dataops.snowflake.load import first_line
+
+            print(f"snowflake-ddl: --conn {args.conn}: {first_line(exc)}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        for change in changes:
+            for line in change.describe():
+                print(line, file=sys.stderr)
+    else:
+        plan = with_drift_unchecked(plan)
     script = plan.to_sql()
     if args.output:
         try:
@@ -74,3 +99,20 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(script)
     return 0
+
+
+def _fit(plan: Any, conn_id: str, on_schema_change: str) -> tuple[Any, list[Any]]:
+    """Read the existing tables through ``conn_id`` and fit the plan's appends to them."""
+    from airflow.providers.snowflake.hooks.snowflake import SnowflakeHook
+
+    from airflow_provider_dataops.snowflake.load import fit_existing_tables
+
+    conn = SnowflakeHook(snowflake_conn_id=conn_id).get_conn()
+    try:
+        cursor = conn.cursor()
+        try:
+            return fit_existing_tables(cursor, plan, on_schema_change)
+        finally:
+            cursor.close()
+    finally:
+        conn.close()

@@ -21,6 +21,7 @@ match the way Snowflake resolves identifiers: exactly, or (for a Parquet name th
 unquoted identifier such as ``Amount``) its upper-cased form ``AMOUNT``, as a table created
 with unquoted names holds it. Every problem is found before any statement runs.
 
+A ``TIMESTAMP_LTZ`` file column fits a ``TIMESTAMP_TZ`` table column (an instant loses nothing).
 Snowflake cannot change the scale of a NUMBER or the precision of a TIME / TIMESTAMP column
 (ALTER TABLE ... ALTER COLUMN, "Data Types"), so those differences are refused with a hint to
 load into the existing type with ``type_overrides``.
@@ -214,6 +215,9 @@ def _compare(table_t: _Type, file_t: _Type) -> tuple[str, _Type | str | None]:
         return "same", None
     if table_t.kind == "VARIANT" and file_t.kind in _SEMI_STRUCTURED:
         return "same", None
+    if (table_t.kind, file_t.kind) == ("TIMESTAMP_TZ", "TIMESTAMP_LTZ"):
+        # An instant (LTZ) fits a column of instants with offsets: nothing is lost.
+        file_t = file_t._replace(kind="TIMESTAMP_TZ")
     if table_t.kind != file_t.kind:
         return "refuse", "a different type"
     kind = table_t.kind

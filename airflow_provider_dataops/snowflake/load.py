@@ -13,9 +13,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
-from airflow_provider_dataops.snowflake.parquet import LoadPlan, TablePlan
+from airflow_provider_dataops.snowflake.drift import (
+    FileColumn,
+    SchemaChange,
+    SchemaDriftError,
+    columns_from_describe,
+    describe_table_sql,
+    plan_schema_change,
+)
+from airflow_provider_dataops.snowflake.parquet import LoadPlan, TablePlan, fit_to_table
 from airflow_provider_dataops.snowflake.sql import quote_ident
 
 #: COPY statuses that mean the file is in the table (``LOAD_SKIPPED``: loaded by an earlier run).
@@ -145,6 +154,41 @@ def put_mismatch(rows: Sequence[dict[str, Any]], local_path: str) -> str | None:
     return None
 
 
+def fit_existing_tables(
+    cursor: Any, plan: LoadPlan, on_schema_change: str = "append_new_columns"
+) -> tuple[LoadPlan, list[SchemaChange]]:
+    """``plan`` fitted to the tables that already exist (``append`` only), and what changes.
+
+    One ``DESCRIBE TABLE`` per existing table, nothing written. Raises
+    :class:`SnowflakeLoadError` listing every table's problems, before anything changed.
+    """
+    if plan.if_exists != "append":
+        return plan, []
+    tables: list[TablePlan] = []
+    changes: list[SchemaChange] = []
+    problems: list[str] = []
+    for table in plan.tables:
+        if not table_exists(cursor, table):
+            tables.append(table)
+            continue
+        cursor.execute(describe_table_sql(table.load_table))
+        existing = columns_from_describe(cursor.fetchall())
+        files = [FileColumn(n, t) for n, t in zip(table.column_names, table.column_types, strict=True)]
+        try:
+            change = plan_schema_change(
+                table.load_table, table.qualified_name, files, existing, on_schema_change
+            )
+        except SchemaDriftError as exc:
+            problems.append(str(exc))
+            tables.append(table)
+            continue
+        changes.append(change)
+        tables.append(fit_to_table(table, change))
+    if problems:
+        raise SnowflakeLoadError("; ".join(problems))
+    return replace(plan, tables=tuple(tables)), changes
+
+
 class _Runner:
     def __init__(self, cursor: Any, log: logging.Logger | Any) -> None:
         self.cursor = cursor
@@ -161,6 +205,8 @@ class _Runner:
         """Create, stage, PUT and COPY one table; raise unless every planned file loaded."""
         if create:
             self.execute(table.create_table, f"CREATE TABLE {table.qualified_name}")
+        for alter in table.alters:
+            self.execute(alter, f"ALTER TABLE {table.qualified_name}")
         if table.create_load_table:
             self.execute(table.create_load_table, f"CREATE TABLE {table.load_table} (for the swap)")
         self.execute(_create_stage_sql(self.cursor, table), f"CREATE STAGE {table.stage}")
@@ -207,8 +253,16 @@ class _Runner:
             )
 
 
-def run_plan(conn: Any, plan: LoadPlan, log: logging.Logger | Any | None = None) -> list[dict[str, Any]]:
+def run_plan(
+    conn: Any,
+    plan: LoadPlan,
+    log: logging.Logger | Any | None = None,
+    on_schema_change: str | None = "append_new_columns",
+) -> list[dict[str, Any]]:
     """Execute ``plan``; return one dict per file COPY reported, raise if any file did not load.
+
+    Appends into existing tables are first fitted to them by :func:`fit_existing_tables` with
+    ``on_schema_change``; ``None`` means ``plan`` is fitted already.
 
     ``if_exists="append"`` creates only missing tables (re-runs keep the table and so its load
     metadata: files loaded before are skipped, never loaded twice); ``"fail"`` checks every
@@ -228,6 +282,11 @@ def run_plan(conn: Any, plan: LoadPlan, log: logging.Logger | Any | None = None)
             raise SnowflakeLoadError(f"if_exists='fail' and these tables exist: {names}; nothing was changed")
         for table in plan.tables:
             _create_stage_sql(cursor, table)  # refuse a foreign stage before anything changes
+        if on_schema_change is not None:
+            plan, changes = fit_existing_tables(cursor, plan, on_schema_change)
+            for change in changes:
+                for line in change.describe():
+                    log.info("%s", line)
         for table in plan.tables:
             if table.create_load_table:
                 pending.append(table)

@@ -36,10 +36,12 @@ import os
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
-from typing import Any, Literal, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, cast
 
+if TYPE_CHECKING:
+    from airflow_provider_dataops.snowflake.drift import SchemaChange
 from airflow_provider_dataops.snowflake.sources import (
     ParquetSource,
     ParquetSourceError,
@@ -92,6 +94,10 @@ _PUT_REFUSED = re.compile(r"[?#\[\]]|%[0-9A-Fa-f]{2}")
 _GEO_TYPES = ("GEOMETRY", "GEOGRAPHY")
 
 
+#: Where a COPY's projection ends: names never hold a newline, so this occurs once per COPY.
+_FROM_STAGE = "\n  FROM @"
+
+
 class ParquetPlanError(ValueError):
     """Input that cannot become a correct load; the message names the file or option and why."""
 
@@ -129,6 +135,10 @@ class TablePlan:
     create_load_table: str | None = None
     swap: tuple[str, ...] = ()
     """``replace``: swap the loaded table in and drop the old one, after every file loaded."""
+    projections: tuple[str, ...] = ()
+    """The COPY's SELECT expression for each column, in column order."""
+    alters: tuple[str, ...] = ()
+    """``ALTER TABLE`` statements that fit an existing table to the files (see :mod:`.drift`)."""
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -151,6 +161,7 @@ class TablePlan:
         load = [self.create_load_table] if self.create_load_table else []
         return [
             self.create_table,
+            *self.alters,
             *load,
             self.create_stage,
             *self.puts,
@@ -177,7 +188,7 @@ class LoadPlan:
 
     def to_sql(self) -> str:
         """The whole script, like the seed's ``all_tables.sql``: one commented block per table."""
-        blocks: list[str] = []
+        blocks: list[str] = [comment(note) for note in self.notes]
         for table in self.tables:
             lines = [comment(f"Load {table.qualified_name} from {len(table.files)} Parquet file(s)")]
             lines += [statement + ";" for statement in table.statements]
@@ -555,14 +566,13 @@ def _table_plan(
 
     target_cols = ", ".join(quoted)
     special = projections or {}
-    projection = ",\n    ".join(
-        [
-            special[n].replace("{ref}", f"$1:{q}") if n in special else f"$1:{q}::{t}"
-            for n, q, t in zip(names, quoted, types, strict=True)
-        ]
-    )
+    expressions = [
+        special[n].replace("{ref}", f"$1:{q}") if n in special else f"$1:{q}::{t}"
+        for n, q, t in zip(names, quoted, types, strict=True)
+    ]
+    projection = ",\n    ".join(expressions)
     copy_head = (
-        f"COPY INTO {load_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}\n  FROM @{stage_sql}\n)"
+        f"COPY INTO {load_sql} ({target_cols})\nFROM (\n  SELECT\n    {projection}{_FROM_STAGE}{stage_sql}\n)"
     )
     tail = f"\n{FILE_FORMAT}\n{on_error_sql}"
     if file_lists:
@@ -591,4 +601,36 @@ def _table_plan(
         load_table=load_sql,
         create_load_table=create_load,
         swap=swap,
+        projections=tuple(expressions),
     )
+
+
+DRIFT_NOT_CHECKED = "schema drift not checked: no connection to read the existing tables' columns"
+
+
+def with_drift_unchecked(plan: LoadPlan) -> LoadPlan:
+    """``plan`` whose script says drift was not checked (appends only: other modes create)."""
+    if plan.if_exists != "append":
+        return plan
+    return replace(plan, notes=(*plan.notes, DRIFT_NOT_CHECKED))
+
+
+def fit_to_table(table: TablePlan, change: SchemaChange) -> TablePlan:
+    """``table`` loading into the existing table as ``change`` decided: its ALTERs first, then a
+    COPY whose target columns are the table's (case-matched) names and whose projection casts to
+    the table's types where they differ from the files'."""
+    index = {name: i for i, name in enumerate(table.column_names)}
+    targets, expressions = [], []
+    for load in change.loads:
+        i = index[load.source]
+        plain = f"$1:{quote_ident(load.source)}::{table.column_types[i]}"
+        expression = table.projections[i]
+        if expression == plain and load.type != table.column_types[i]:
+            expression = f"$1:{quote_ident(load.source)}::{load.type}"
+        targets.append(quote_ident(load.target))
+        expressions.append(expression)
+    head = f"COPY INTO {table.load_table} ({', '.join(targets)})\nFROM (\n  SELECT\n    "
+    copies = tuple(
+        head + ",\n    ".join(expressions) + _FROM_STAGE + c.split(_FROM_STAGE, 1)[1] for c in table.copies
+    )
+    return replace(table, copies=copies, alters=change.statements)

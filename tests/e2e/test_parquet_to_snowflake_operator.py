@@ -195,3 +195,52 @@ def test_local_files_with_stage_url_plan_from_the_local_footers_and_load_from_th
     assert script.count("URL='s3://my-bucket/' STORAGE_INTEGRATION=\"MY_STORAGE_INT\"") == 2
     assert "FILES=('dim/calendar.parquet')" in script
     assert "FILES=('dim/product.parquet')" in script
+
+
+def _xcom(run: Any, key: str) -> Any:
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        query = XComModel.get_many(run_id=run.run_id, dag_ids=run.dag_id, task_ids="load", key=key)
+        (row,) = session.scalars(query).all()
+        return XComModel.deserialize_value(row)
+
+
+def test_a_day_2_column_is_in_the_dry_run_script_then_added_and_reported_in_xcom(
+    run_dag: Any, fake_snowflake: Any, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    day1, day2 = tmp_path / "orders_1.parquet", tmp_path / "orders_2.parquet"
+    pq.write_table(pa.table({"id": pa.array([1], pa.int64())}), day1)
+    pq.write_table(pa.table({"id": pa.array([2], pa.int64()), "Region": ["emea"]}), day2)
+    assert _run(run_dag, "drift_day1", str(day1), table="ORDERS").state == "success"
+
+    script = tmp_path / "day2.sql"
+    dry = _run(run_dag, "drift_dry", str(day2), table="ORDERS", dry_run=True, sql_output_path=str(script))
+    assert dry.state == "success"
+    assert 'ALTER TABLE "DEMO"."PUBLIC"."ORDERS" ADD COLUMN "Region" VARCHAR;' in script.read_text()
+    assert [c[0] for c in _query(fake_snowflake, 'DESCRIBE TABLE DEMO.PUBLIC."ORDERS"')] == ["id"]
+
+    real = _run(run_dag, "drift_day2", str(day2), table="ORDERS")
+    assert real.state == "success"
+    (change,) = _xcom(real, "schema_changes")
+    assert change["added_columns"] == [{"name": "Region", "type": "VARCHAR"}]
+    assert _query(fake_snowflake, 'SELECT "id", "Region" FROM DEMO.PUBLIC."ORDERS" ORDER BY "id"') == [
+        (1, None),
+        (2, "emea"),
+    ]
+
+
+def test_dry_run_without_a_connection_says_drift_was_not_checked(run_dag: Any, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "orders.parquet"
+    pq.write_table(pa.table({"id": pa.array([1], pa.int64())}), path)
+    script = tmp_path / "out.sql"
+    run = _run(run_dag, "drift_noconn", str(path), table="ORDERS", dry_run=True, sql_output_path=str(script))
+    assert run.state == "success"
+    assert script.read_text().startswith("-- schema drift not checked")

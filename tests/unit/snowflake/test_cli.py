@@ -43,7 +43,10 @@ def test_writes_the_script_to_a_file_with_o(
     path = write_parquet("calendar.parquet", {"Time_ID": [1]})
     out = tmp_path / "all_tables.sql"
     assert main(["snowflake-ddl", str(path), "-o", str(out)]) == 0
-    assert out.read_text().startswith("-- Load CALENDAR from 1 Parquet file(s)\nCREATE TABLE")
+    assert out.read_text().startswith(
+        "-- schema drift not checked: no connection to read the existing tables' columns\n\n"
+        "-- Load CALENDAR from 1 Parquet file(s)\nCREATE TABLE"
+    )
     assert capsys.readouterr().out.strip() == f"wrote 5 statements for 1 table(s) to {out}"
     assert_splits_into(out.read_text(), plan_load(str(path)).statements)
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from airflow_provider_dataops.snowflake.drift import (
@@ -98,6 +101,17 @@ def test_timestamp_precision_up_is_refused_because_snowflake_cannot_alter_it():
     assert plan([FileColumn("TS", "TIMESTAMP_NTZ(3)")], table=table).statements == ()
 
 
+def test_zoned_instants_fit_a_timestamp_tz_column_but_not_a_wall_clock_one():
+    assert (
+        plan(
+            [FileColumn("TS", "TIMESTAMP_LTZ(6)")], table=[TableColumn("TS", "TIMESTAMP_TZ(9)", True)]
+        ).statements
+        == ()
+    )
+    with pytest.raises(SchemaDriftError, match="a different type"):
+        plan([FileColumn("TS", "TIMESTAMP_LTZ(6)")], table=[TableColumn("TS", "TIMESTAMP_NTZ(9)", True)])
+
+
 def test_varchar_length_up_from_an_override_is_widened_but_lengthless_parquet_text_fits():
     table = [TableColumn("CODE", "VARCHAR(10)", True)]
     assert plan([FileColumn("CODE", "VARCHAR")], table=table).statements == ()
@@ -185,3 +199,30 @@ def test_describe_rows_become_columns_with_nullability():
         TableColumn("ID", "NUMBER(38,0)", False),
         TableColumn("note", "VARCHAR(20)", True),
     ]
+
+
+def test_a_fitted_script_splits_into_exactly_its_statements_with_hostile_new_columns(
+    write_parquet: Callable[..., Path],
+) -> None:
+    from dataclasses import replace
+
+    from airflow_provider_dataops.snowflake.parquet import fit_to_table, plan_load
+    from tests.fixtures.snowflake import assert_splits_into
+
+    hostile = "it's; DROP TABLE T; --"
+    path = write_parquet("sales.parquet", {"AMOUNT": [1], hostile: ["x"], "Note": ["y"]})
+    plan = plan_load(str(path), table="SALES", database="DB", schema="PUBLIC")
+    [table] = plan.tables
+    files = [FileColumn(n, t) for n, t in zip(table.column_names, table.column_types, strict=True)]
+    change = plan_schema_change(
+        table.load_table, table.qualified_name, files, [TableColumn("AMOUNT", "NUMBER(38,0)", True)]
+    )
+    fitted = replace(plan, tables=(fit_to_table(table, change),))
+
+    assert fitted.tables[0].alters == change.statements
+    assert len(change.statements) == 2
+    assert_splits_into(fitted.to_sql(), fitted.statements)
+    assert (
+        'COPY INTO "DB"."PUBLIC"."SALES" ("AMOUNT", "it\'s; DROP TABLE T; --", "Note")'
+        in fitted.tables[0].copies[0]
+    )
