@@ -19,30 +19,14 @@ import pytest
 
 from airflow_provider_dataops.snowflake.load import SnowflakeLoadError, run_plan
 from airflow_provider_dataops.snowflake.parquet import plan_load
-from tests.fixtures.snowflake import all_types_table
+from tests.fixtures.snowflake import all_types_table, connect, query
 
 pytestmark = pytest.mark.integration
 
 
-def _connect(kwargs: dict[str, Any]) -> Any:
-    import snowflake.connector
-
-    return snowflake.connector.connect(**kwargs)
-
-
-def _query(kwargs: dict[str, Any], sql: str) -> list[tuple[Any, ...]]:
-    conn = _connect(kwargs)
-    try:
-        cur = conn.cursor()
-        cur.execute(sql)
-        return list(cur.fetchall())
-    finally:
-        conn.close()
-
-
 def _load(kwargs: dict[str, Any], source: Any, **plan_kwargs: Any) -> list[dict[str, Any]]:
     plan = plan_load(source, database=kwargs["database"], schema=kwargs["schema"], **plan_kwargs)
-    conn = _connect(kwargs)
+    conn = connect(kwargs)
     try:
         return run_plan(conn, plan)
     finally:
@@ -60,7 +44,7 @@ def test_every_supported_type_round_trips_through_put_and_copy_with_the_projecti
     names = table.schema.names
     quoted = ", ".join(f'"{n}"' for n in names)
     db = snowflake_db["database"]
-    rows = _query(snowflake_db, f'SELECT {quoted} FROM "{db}"."PUBLIC"."ALL_TYPES" ORDER BY "i8" NULLS LAST')
+    rows = query(snowflake_db, f'SELECT {quoted} FROM "{db}"."PUBLIC"."ALL_TYPES" ORDER BY "i8" NULLS LAST')
     assert len(rows) == 2
     loaded = dict(zip(names, rows[0], strict=True))
     source = table.slice(0, 1).to_pylist()[0]
@@ -74,7 +58,7 @@ def test_every_supported_type_round_trips_through_put_and_copy_with_the_projecti
             assert bytes(got) == want, name
         else:
             assert got == want, name
-    nulls = _query(
+    nulls = query(
         snowflake_db,
         "SELECT "
         + ", ".join(f'COUNT_IF("{n}" IS NULL)' for n in names)
@@ -94,7 +78,7 @@ def test_rerun_on_a_new_session_loads_nothing_twice(
     second = _load(snowflake_db, str(tmp_path / "sales"))
     assert {r["status"] for r in second} == {"LOAD_SKIPPED"}
     assert sum(r["rows_loaded"] for r in second) == 0
-    assert _query(snowflake_db, f'SELECT COUNT(*), SUM("id") FROM "{db}"."PUBLIC"."SALES"') == [(5, 15)]
+    assert query(snowflake_db, f'SELECT COUNT(*), SUM("id") FROM "{db}"."PUBLIC"."SALES"') == [(5, 15)]
 
 
 class _SwapEmulatingCursor:
@@ -143,7 +127,7 @@ class _SwapEmulatingConnection:
 
 def _tables(kwargs: dict[str, Any]) -> set[str]:
     db = kwargs["database"]
-    return {r[0] for r in _query(kwargs, f'SELECT TABLE_NAME FROM "{db}".INFORMATION_SCHEMA.TABLES')}
+    return {r[0] for r in query(kwargs, f'SELECT TABLE_NAME FROM "{db}".INFORMATION_SCHEMA.TABLES')}
 
 
 def test_replace_loads_a_new_table_and_swaps_it_in_dropping_the_old_one(
@@ -153,7 +137,7 @@ def test_replace_loads_a_new_table_and_swaps_it_in_dropping_the_old_one(
     _load(snowflake_db, str(write_parquet("t/dim_x.parquet", {"id": [1, 2, 3]})))
     path = write_parquet("u/dim_x.parquet", {"id": [10, 20], "label": ["a", "b"]})
     plan = plan_load(str(path), database=db, schema="PUBLIC", if_exists="replace")
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         wrapped = _SwapEmulatingConnection(conn)
         again = run_plan(wrapped, plan)
@@ -161,7 +145,7 @@ def test_replace_loads_a_new_table_and_swaps_it_in_dropping_the_old_one(
         conn.close()
     assert [r["status"] for r in again] == ["LOADED"]
     assert [len(c.swaps) for c in wrapped.cursors] == [1]
-    assert _query(snowflake_db, f'SELECT "id", "label" FROM "{db}"."PUBLIC"."DIM_X" ORDER BY 1') == [
+    assert query(snowflake_db, f'SELECT "id", "label" FROM "{db}"."PUBLIC"."DIM_X" ORDER BY 1') == [
         (10, "a"),
         (20, "b"),
     ]
@@ -174,11 +158,11 @@ def test_replace_whose_copy_fails_leaves_the_old_table_untouched(
     # Before: CREATE OR REPLACE TABLE ran first, so a failed COPY left the table empty (3 -> 0).
     db = snowflake_db["database"]
     _load(snowflake_db, str(write_parquet("t/dim_y.parquet", {"code": [1, 2, 3]})))
-    assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."DIM_Y"') == [(3,)]
+    assert query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."DIM_Y"') == [(3,)]
     bad = write_parquet("u/dim_y.parquet", {"code": ["not a number"]})
     with pytest.raises(SnowflakeLoadError) as err:
         _load(snowflake_db, str(bad), if_exists="replace", type_overrides={"code": "NUMBER(10,0)"})
-    assert _query(snowflake_db, f'SELECT SUM("code"), COUNT(*) FROM "{db}"."PUBLIC"."DIM_Y"') == [(6, 3)]
+    assert query(snowflake_db, f'SELECT SUM("code"), COUNT(*) FROM "{db}"."PUBLIC"."DIM_Y"') == [(6, 3)]
     assert _tables(snowflake_db) == {"DIM_Y"}  # the half-loaded new table was dropped
     assert str(err.value).startswith(f"COPY INTO {db}.PUBLIC.DIM_Y from {bad} failed: ")
 
@@ -199,7 +183,7 @@ def test_a_copy_that_fails_raises_one_line_naming_file_table_and_snowflakes_firs
     cause = str(err.value.__cause__)
     assert len(cause.splitlines()) > 1  # fakesnow's error really is many lines ...
     assert cause in caplog.text  # ... and all of it is in the log
-    assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."BAD_VALUES"') == [(0,)]
+    assert query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."BAD_VALUES"') == [(0,)]
 
 
 def test_if_exists_fail_names_the_existing_tables_and_changes_nothing(
@@ -208,7 +192,7 @@ def test_if_exists_fail_names_the_existing_tables_and_changes_nothing(
     write_parquet("dim/calendar.parquet", {"day": [1]})
     write_parquet("dim/product.parquet", {"sku": ["a"]})
     db = snowflake_db["database"]
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         conn.cursor().execute(f'CREATE TABLE "{db}"."PUBLIC"."PRODUCT" ("sku" VARCHAR)')
     finally:
@@ -218,10 +202,10 @@ def test_if_exists_fail_names_the_existing_tables_and_changes_nothing(
     ):
         _load(snowflake_db, str(tmp_path / "dim" / "*.parquet"), if_exists="fail")
     tables = {
-        row[0] for row in _query(snowflake_db, f'SELECT TABLE_NAME FROM "{db}".INFORMATION_SCHEMA.TABLES')
+        row[0] for row in query(snowflake_db, f'SELECT TABLE_NAME FROM "{db}".INFORMATION_SCHEMA.TABLES')
     }
     assert "CALENDAR" not in tables
-    assert _query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."PRODUCT"') == [(0,)]
+    assert query(snowflake_db, f'SELECT COUNT(*) FROM "{db}"."PUBLIC"."PRODUCT"') == [(0,)]
 
 
 def test_part_files_in_partition_subfolders_keep_their_paths_in_the_stage_and_all_load(
@@ -235,7 +219,7 @@ def test_part_files_in_partition_subfolders_keep_their_paths_in_the_stage_and_al
         ("year=2025/part-0.parquet", 1),
     ]
     db = snowflake_db["database"]
-    assert _query(snowflake_db, f'SELECT SUM("id") FROM "{db}"."PUBLIC"."EVENTS"') == [(6,)]
+    assert query(snowflake_db, f'SELECT SUM("id") FROM "{db}"."PUBLIC"."EVENTS"') == [(6,)]
 
 
 def test_local_files_with_glob_characters_each_load_exactly_their_own_rows(
@@ -254,7 +238,7 @@ def test_local_files_with_glob_characters_each_load_exactly_their_own_rows(
         ("real.parquet", 1),
     ]
     db = snowflake_db["database"]
-    assert _query(snowflake_db, f'SELECT COUNT(*), SUM("id") FROM "{db}"."PUBLIC"."G"') == [(2, 101)]
+    assert query(snowflake_db, f'SELECT COUNT(*), SUM("id") FROM "{db}"."PUBLIC"."G"') == [(2, 101)]
 
 
 def test_the_load_history_query_finds_what_fakesnow_loaded(
@@ -268,7 +252,7 @@ def test_the_load_history_query_finds_what_fakesnow_loaded(
     write_parquet("hist/year=2024/part-1.parquet", {"id": [2]})
     _load(snowflake_db, str(tmp_path / "hist"))
     [table] = plan_load(str(tmp_path / "hist"), database=snowflake_db["database"], schema="PUBLIC").tables
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         history = _history_loaded(conn.cursor(), table)
     finally:
@@ -280,7 +264,7 @@ def test_the_load_history_query_finds_what_fakesnow_loaded(
 
 def _stages(kwargs: dict[str, Any]) -> dict[str, str]:
     db = kwargs["database"]
-    rows = _query(kwargs, f'SHOW STAGES IN SCHEMA "{db}"."PUBLIC"')
+    rows = query(kwargs, f'SHOW STAGES IN SCHEMA "{db}"."PUBLIC"')
     return {r[1]: r[10] for r in rows}  # name -> type
 
 
@@ -290,7 +274,7 @@ def test_a_users_own_stage_named_like_the_old_temporary_stage_survives_the_load(
     # Before: CREATE OR REPLACE TEMPORARY STAGE "SALES_STAGE" replaced the user's stage and its files.
     db = snowflake_db["database"]
     mine = write_parquet("mine/keep.parquet", {"x": [1]})
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         cur = conn.cursor()
         cur.execute(f'CREATE STAGE "{db}"."PUBLIC"."SALES_STAGE"')
@@ -300,7 +284,7 @@ def test_a_users_own_stage_named_like_the_old_temporary_stage_survives_the_load(
     write_parquet("sales/part-0.parquet", {"id": [1, 2]})
     assert [r["rows_loaded"] for r in _load(snowflake_db, str(tmp_path / "sales"))] == [2]
     assert _stages(snowflake_db)["SALES_STAGE"] == "INTERNAL"
-    listed = _query(snowflake_db, f'LIST @"{db}"."PUBLIC"."SALES_STAGE"')
+    listed = query(snowflake_db, f'LIST @"{db}"."PUBLIC"."SALES_STAGE"')
     assert [r[0] for r in listed] == ["sales_stage/keep.parquet"]
 
 
@@ -311,7 +295,7 @@ def test_a_permanent_stage_of_this_packages_name_is_refused_and_nothing_changes(
     path = write_parquet("orders/part-0.parquet", {"id": [1]})
     [table] = plan_load(str(path.parent), database=db, schema="PUBLIC").tables
     name = table.stage.rsplit(".", 1)[-1].strip('"')
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         conn.cursor().execute(f"CREATE STAGE {table.stage}")
     finally:
@@ -329,7 +313,7 @@ def test_a_failing_check_query_is_one_line_too(
 ) -> None:
     path = write_parquet("t/orders.parquet", {"id": [1]})
     plan = plan_load(str(path), database="NO_SUCH_DB", schema="PUBLIC")
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         with caplog.at_level("ERROR"), pytest.raises(SnowflakeLoadError) as err:
             run_plan(conn, plan)

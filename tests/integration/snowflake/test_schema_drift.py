@@ -17,29 +17,14 @@ import pytest
 
 from airflow_provider_dataops.snowflake.load import SnowflakeLoadError, fit_existing_tables, run_plan
 from airflow_provider_dataops.snowflake.parquet import plan_load
+from tests.fixtures.snowflake import connect, query
 
 pytestmark = pytest.mark.integration
 
 
-def _connect(kwargs: dict[str, Any]) -> Any:
-    import snowflake.connector
-
-    return snowflake.connector.connect(**kwargs)
-
-
-def _query(kwargs: dict[str, Any], sql: str) -> list[tuple[Any, ...]]:
-    conn = _connect(kwargs)
-    try:
-        cur = conn.cursor()
-        cur.execute(sql)
-        return list(cur.fetchall())
-    finally:
-        conn.close()
-
-
 def _load(kwargs: dict[str, Any], source: Path, mode: str = "append_new_columns") -> list[dict[str, Any]]:
     plan = plan_load(str(source), table="SALES", database=kwargs["database"], schema=kwargs["schema"])
-    conn = _connect(kwargs)
+    conn = connect(kwargs)
     try:
         return run_plan(conn, plan, on_schema_change=mode)
     finally:
@@ -48,12 +33,12 @@ def _load(kwargs: dict[str, Any], source: Path, mode: str = "append_new_columns"
 
 def _columns(kwargs: dict[str, Any]) -> list[tuple[str, str]]:
     db, schema = kwargs["database"], kwargs["schema"]
-    return [(r[0], r[1]) for r in _query(kwargs, f'DESCRIBE TABLE "{db}"."{schema}"."SALES"')]
+    return [(r[0], r[1]) for r in query(kwargs, f'DESCRIBE TABLE "{db}"."{schema}"."SALES"')]
 
 
 def _rows(kwargs: dict[str, Any], columns: str) -> list[tuple[Any, ...]]:
     db, schema = kwargs["database"], kwargs["schema"]
-    return _query(kwargs, f'SELECT {columns} FROM "{db}"."{schema}"."SALES" ORDER BY "id"')
+    return query(kwargs, f'SELECT {columns} FROM "{db}"."{schema}"."SALES" ORDER BY "id"')
 
 
 DAY_1 = {"id": pa.array([1, 2], pa.int64()), "amount": pa.array([10, 20], pa.int64())}
@@ -137,14 +122,14 @@ def test_parquet_names_match_a_table_created_with_unquoted_names(
     snowflake_db: dict[str, Any], write_parquet: Callable[..., Path]
 ) -> None:
     db, schema = snowflake_db["database"], snowflake_db["schema"]
-    _query(snowflake_db, f'CREATE TABLE "{db}"."{schema}"."SALES" (ID NUMBER(38,0), AMOUNT NUMBER(38,0))')
+    query(snowflake_db, f'CREATE TABLE "{db}"."{schema}"."SALES" (ID NUMBER(38,0), AMOUNT NUMBER(38,0))')
     plan = plan_load(
         str(write_parquet("sales.parquet", {"Id": pa.array([7], pa.int64()), "Amount": pa.array([70])})),
         table="SALES",
         database=db,
         schema=schema,
     )
-    conn = _connect(snowflake_db)
+    conn = connect(snowflake_db)
     try:
         fitted, changes = fit_existing_tables(conn.cursor(), plan)
         run_plan(conn, fitted, on_schema_change=None)
@@ -155,4 +140,4 @@ def test_parquet_names_match_a_table_created_with_unquoted_names(
     assert changes[0].statements == ()
     assert 'COPY INTO "' + db + '"."' + schema + '"."SALES" ("ID", "AMOUNT")' in fitted.tables[0].copies[0]
     assert [name for name, _type in _columns(snowflake_db)] == ["ID", "AMOUNT"]
-    assert _query(snowflake_db, f'SELECT ID, AMOUNT FROM "{db}"."{schema}"."SALES"') == [(7, 70)]
+    assert query(snowflake_db, f'SELECT ID, AMOUNT FROM "{db}"."{schema}"."SALES"') == [(7, 70)]
