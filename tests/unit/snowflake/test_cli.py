@@ -146,3 +146,35 @@ def test_bad_input_exits_2_with_one_line_naming_the_file_and_problem(
     assert len(lines) == 1, proc.stderr
     assert lines[0].startswith("snowflake-ddl: ")
     assert expected in lines[0]
+
+
+def test_with_conn_the_script_includes_the_alters_an_existing_table_needs(
+    write_parquet: Callable[..., Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI reads the table through an environment connection (fakesnow in patch mode: the
+    real SnowflakeHook speaks only https, which the fakesnow server does not)."""
+    import json
+
+    fakesnow = pytest.importorskip("fakesnow", reason="fakesnow is not installed (dev extra)")
+    import snowflake.connector
+
+    conn_uri = {"conn_type": "snowflake", "login": "fake", "password": "snow", "schema": "PUBLIC"}
+    conn_uri["extra"] = {"account": "fakesnow", "database": "CLI_DB"}
+    monkeypatch.setenv("AIRFLOW_CONN_SF_CLI", json.dumps(conn_uri))
+    path = write_parquet("orders.parquet", {"id": [1], "Region": ["emea"]})
+    out = tmp_path / "day2.sql"
+    with fakesnow.patch():
+        setup = snowflake.connector.connect(account="fakesnow", user="fake", password="snow")
+        for sql in (
+            "CREATE DATABASE IF NOT EXISTS CLI_DB",
+            "CREATE SCHEMA IF NOT EXISTS CLI_DB.PUBLIC",
+            'CREATE TABLE CLI_DB.PUBLIC.ORDERS ("id" NUMBER(38,0))',
+        ):
+            setup.cursor().execute(sql)
+        argv = ["snowflake-ddl", str(path), "--table", "ORDERS", "--database", "CLI_DB", "--schema", "PUBLIC"]
+        assert main([*argv, "--conn", "sf_cli", "-o", str(out)]) == 0
+        setup.close()
+
+    script = out.read_text()
+    assert 'ALTER TABLE "CLI_DB"."PUBLIC"."ORDERS" ADD COLUMN "Region" VARCHAR;' in script
+    assert "drift not checked" not in script
