@@ -31,12 +31,12 @@ COPY --chown=50000:0 pyproject.toml uv.lock README.md /src/
 # the packages land beside the official image's Airflow, as its docs recommend.
 FROM base-pre-pkg AS python-pkg-refresh
 RUN uv lock --upgrade \
-    && uv export --quiet --frozen --no-dev --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
+    && uv export --quiet --frozen --no-dev --extra openlineage --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
     && pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
 FROM base-pre-pkg AS python-pkg-pinned
-RUN uv export --quiet --frozen --no-dev --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
+RUN uv export --quiet --frozen --no-dev --extra openlineage --no-emit-project --format requirements-txt -o /tmp/requirements.txt \
     && pip install --no-cache-dir --require-hashes -r /tmp/requirements.txt \
     && rm /tmp/requirements.txt
 
