@@ -148,14 +148,14 @@ class LineageFacets(Task):
         try:
             _require("airflow.providers.openlineage", self.task_name)
             events = _read_events(input_path)
+            parent = _airflow_parent() if parent_run else None
+            count = write_jsonl(
+                (add_facets(event, application=application, tags=tags, parent=parent) for _, event in events),
+                output_path,
+            )
         except LineageError as exc:
             self.logger.error("lineage_facets: %s", exc)
             return False
-        parent = _airflow_parent() if parent_run else None
-        count = write_jsonl(
-            (add_facets(event, application=application, tags=tags, parent=parent) for _, event in events),
-            output_path,
-        )
         self.logger.info("Added facets to %d event(s) -> %s", count, output_path)
         return True
 
