@@ -71,3 +71,25 @@ def test_missing_summary_without_gcs_uri_fails_with_one_line(gcs_conn: str) -> N
 def test_bad_quarantine_uri_is_refused_at_parse_time() -> None:
     with pytest.raises(ValueError, match="quarantine_uri 's3://x': expected gs://BUCKET"):
         DlpRouteObjectOperator(task_id="r", summary={}, quarantine_uri="s3://x")
+
+
+# gcp-storage-emulator drops the connection for names with "?" or "..", so those are not here.
+@pytest.mark.parametrize("name", ["in/customers[2024]*.csv", "in/<!channel> it's.csv"])
+def test_a_hostile_object_name_moves_exactly_that_object_under_the_prefix(
+    gcs_conn: str, gcs_client: Any, name: str
+) -> None:
+    landing = gcs_client.bucket("landing")
+    landing.blob(name).upload_from_string("a@b.co")
+    for decoy in ("in/customers2024.csv", "in/a.csv", "in/x.csv"):
+        landing.blob(decoy).upload_from_string("decoy")
+    summary = {**DIRTY, "uri": f"gs://landing/{name}", "generation": landing.get_blob(name).generation}
+
+    result = _router(gcs_conn, summary).execute(context={})  # type: ignore[arg-type]
+
+    assert result["destination"] == f"gs://held/q/{name}"
+    assert [b.name for b in gcs_client.list_blobs("held")] == [f"q/{name}"]
+    assert sorted(b.name for b in gcs_client.list_blobs("landing")) == [
+        "in/a.csv",
+        "in/customers2024.csv",
+        "in/x.csv",
+    ]
