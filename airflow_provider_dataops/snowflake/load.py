@@ -12,7 +12,7 @@ the newly loaded tables in only after every file of every table passed that chec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -155,11 +155,15 @@ def put_mismatch(rows: Sequence[dict[str, Any]], local_path: str) -> str | None:
 
 
 def fit_existing_tables(
-    cursor: Any, plan: LoadPlan, on_schema_change: str = "append_new_columns"
+    cursor: Any,
+    plan: LoadPlan,
+    on_schema_change: str = "append_new_columns",
+    existing: Collection[str] | None = None,
 ) -> tuple[LoadPlan, list[SchemaChange]]:
     """``plan`` fitted to the tables that already exist (``append`` only), and what changes.
 
-    One ``DESCRIBE TABLE`` per existing table, nothing written. Raises
+    One ``DESCRIBE TABLE`` per existing table, nothing written. ``existing``: the names of the
+    plan's tables known to exist (looked up here when not given). Raises
     :class:`SnowflakeLoadError` listing every table's problems, before anything changed.
     """
     if plan.if_exists != "append":
@@ -167,16 +171,18 @@ def fit_existing_tables(
     tables: list[TablePlan] = []
     changes: list[SchemaChange] = []
     problems: list[str] = []
+    if existing is None:
+        existing = {t.name for t in plan.tables if table_exists(cursor, t)}
     for table in plan.tables:
-        if not table_exists(cursor, table):
+        if table.name not in existing:
             tables.append(table)
             continue
         cursor.execute(describe_table_sql(table.load_table))
-        existing = columns_from_describe(cursor.fetchall())
+        columns = columns_from_describe(cursor.fetchall())
         files = [FileColumn(n, t) for n, t in zip(table.column_names, table.column_types, strict=True)]
         try:
             change = plan_schema_change(
-                table.load_table, table.qualified_name, files, existing, on_schema_change
+                table.load_table, table.qualified_name, files, columns, on_schema_change
             )
         except SchemaDriftError as exc:
             problems.append(str(exc))
@@ -283,7 +289,7 @@ def run_plan(
         for table in plan.tables:
             _create_stage_sql(cursor, table)  # refuse a foreign stage before anything changes
         if on_schema_change is not None:
-            plan, changes = fit_existing_tables(cursor, plan, on_schema_change)
+            plan, changes = fit_existing_tables(cursor, plan, on_schema_change, existing)
             for change in changes:
                 for line in change.describe():
                     log.info("%s", line)
