@@ -15,6 +15,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from airflow_provider_dataops import __version__
 from airflow_provider_dataops.lineage.errors import LineageError
 
@@ -88,9 +90,9 @@ def write_jsonl(events: Iterable[Mapping[str, Any]], path: str | os.PathLike[str
             open_folder(target.parent, what="output_path", create=True) as folder,
             atomic_writer(folder, target.name) as raw,
         ):
+            encode = msgspec.json.Encoder().encode
             for event in events:
-                raw.write(json.dumps(event, separators=(",", ":")).encode())
-                raw.write(b"\n")
+                raw.write(encode(event) + b"\n")
                 count += 1
     except UnsafePathError as exc:
         raise LineageError(str(exc)) from None

@@ -15,8 +15,9 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -101,12 +102,15 @@ class _Namer:
         self.rules: Dialect = dialect_rules(settings.dialect)
         self.default_database = settings.default_database
         self.default_schema = settings.default_schema
+        self.fold_unquoted: Callable[[str], str] | None = _FOLDS[self.rules.fold]
+        self.keep_quoted = not self.rules.fold_quoted
         self._tables: dict[Any, str] = {}
 
     def fold(self, part: str, quoted: bool) -> str:
-        if self.rules.fold is None or (quoted and not self.rules.fold_quoted):
+        fold = self.fold_unquoted
+        if fold is None or (quoted and self.keep_quoted):
             return part
-        return part.upper() if self.rules.fold == "upper" else part.lower()
+        return fold(part)
 
     def table(self, meta: Any) -> str:
         # parser objects hash by content (quotes included): one name per distinct table
@@ -127,6 +131,9 @@ class _Namer:
         return ".".join(part for part in parts if part)
 
 
+_FOLDS: dict[str | None, Callable[[str], str] | None] = {None: None, "upper": str.upper, "lower": str.lower}
+
+
 def _parser_problem(job_name: str, statement: Statement, message: str) -> str:
     line = statement.line
     if "found: EOF" in message:
@@ -140,21 +147,27 @@ def _parser_problem(job_name: str, statement: Statement, message: str) -> str:
     return f"{job_name}:{line}: {message}"
 
 
-def _parse(statement: Statement, settings: ScanSettings) -> tuple[Any, str | None]:
-    import openlineage_sql
-
+def _parse(sql: str, dialect: str) -> tuple[Any, str | None]:
     try:
         # no default_schema here: given one, openlineage-sql 1.54 loses the tables read inside CTEs
-        meta = openlineage_sql.parse([statement.text], dialect=settings.dialect.lower())
+        meta = _parser()([sql], dialect=dialect)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
         raise
     except BaseException as exc:  # a Rust panic arrives as pyo3's PanicException, a BaseException
         return None, f"the parser failed: {exc}"
     if meta is None:
         return None, "the parser returned no result"
-    if meta.errors:
-        return None, "; ".join(error.message for error in meta.errors)
+    if errors := meta.errors:
+        return None, "; ".join(error.message for error in errors)
     return meta, None
+
+
+@cache
+def _parser() -> Callable[..., Any]:
+    """``openlineage_sql.parse``, imported on first use (the package is the ``openlineage`` extra)."""
+    from openlineage_sql import parse
+
+    return parse
 
 
 class _FileLineage:
@@ -180,7 +193,7 @@ class _FileLineage:
             self.withheld += 1
             return
         target = self.columns.setdefault(next(iter(outputs)), {})
-        fold, quoted = self.namer.fold, statement.quoted
+        fold, keep_quoted, quoted = self.namer.fold_unquoted, self.namer.keep_quoted, statement.quoted
         for lineage in column_lineage:
             descendant = lineage.descendant
             name = descendant.name
@@ -191,9 +204,13 @@ class _FileLineage:
                 origin = source.origin
                 if origin is not None and (source_table := table(origin)) in inputs:
                     field = source.name
-                    sources.add((source_table, fold(field, field in quoted)))
+                    if fold is not None and not (keep_quoted and field in quoted):
+                        field = fold(field)
+                    sources.add((source_table, field))
             if sources:
-                target.setdefault(fold(name, name in quoted), set()).update(sources)
+                if fold is not None and not (keep_quoted and name in quoted):
+                    name = fold(name)
+                target.setdefault(name, set()).update(sources)
 
     def datasets(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         namespace = self.settings.namespace
@@ -259,8 +276,9 @@ def scan_sql(text: str, job_name: str, settings: ScanSettings, namer: _Namer | N
     statements = split_statements(text, settings.dialect)
     lineage = _FileLineage(settings, namer or _Namer(settings))
     problems: list[tuple[int | None, str]] = []
+    dialect = settings.dialect.lower()
     for index, statement in enumerate(statements):
-        meta, problem = _parse(statement, settings)
+        meta, problem = _parse(statement.text, dialect)
         if problem is not None:
             problems.append((index, _parser_problem(job_name, statement, problem)))
         else:
@@ -312,15 +330,16 @@ def _inside(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip(os.sep) + os.sep)
 
 
-def _read_inside(path: Path, root: str, real_dirs: dict[Path, str]) -> bytes | None:
+def _read_inside(path: str, root: str, real_dirs: dict[str, str]) -> bytes | None:
     """The file's bytes, or None if it resolves outside ``root``.
 
     The file itself is opened with ``O_NOFOLLOW``, so a symlink swapped in after the check is
     refused, not followed; a symlink that stays inside ``root`` is read through its target.
     """
-    real_dir = real_dirs.get(path.parent)
+    parent = os.path.dirname(path)
+    real_dir = real_dirs.get(parent)
     if real_dir is None:
-        real_dir = real_dirs[path.parent] = os.path.realpath(path.parent)
+        real_dir = real_dirs[parent] = os.path.realpath(parent)
     if not _inside(real_dir, root):
         return None
     try:
@@ -332,22 +351,29 @@ def _read_inside(path: Path, root: str, real_dirs: dict[Path, str]) -> bytes | N
         if not _inside(target, root):
             return None
         fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
-    with os.fdopen(fd, "rb") as source:
-        return source.read()
+    try:
+        chunks, want = [], os.fstat(fd).st_size + 1
+        while chunk := os.read(fd, want):
+            chunks.append(chunk)
+            want = 1 << 20
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def scan_file(
-    path: Path,
+    path: str | os.PathLike[str],
     job_name: str,
-    root: Path,
+    root: str | os.PathLike[str],
     settings: ScanSettings,
-    real_dirs: dict[Path, str] | None = None,
+    real_dirs: dict[str, str] | None = None,
     namer: _Namer | None = None,
 ) -> FileScan:
     """One file; a file outside ``root`` (through a symlink), unreadable or not UTF-8 is a failed
     file, not an error."""
+    root = os.fspath(root)
     try:
-        data = _read_inside(path, str(root), {} if real_dirs is None else real_dirs)
+        data = _read_inside(os.fspath(path), root, {} if real_dirs is None else real_dirs)
     except OSError as exc:
         return _unreadable(job_name, f"1: cannot be read: {exc.strerror}", settings)
     if data is None:
@@ -378,15 +404,15 @@ def scan_directory(
     files = sql_files(folder, pattern)
     if not files:
         raise LineageError(f"no file matches '{pattern}' under {folder}")
-    root = folder.resolve()
+    root = str(folder.resolve())
     summary = ScanSummary()
-    real_dirs: dict[Path, str] = {}
+    real_dirs: dict[str, str] = {}
     namer = _Namer(settings)
 
     def events() -> Iterator[dict[str, Any]]:
         for path in files:
             job_name = path.relative_to(folder).as_posix()
-            result = scan_file(path, job_name, root, settings, real_dirs, namer)
+            result = scan_file(str(path), job_name, root, settings, real_dirs, namer)
             summary.files += 1
             summary.statements += result.statements
             summary.failed_statements += result.failed_statements

@@ -115,49 +115,99 @@ _TARGET_WITH_LIST = re.compile(
 
 @dataclass(frozen=True)
 class _Lexer:
-    starts: re.Pattern[str]
-    """Characters that can open a token: searched for at C speed, the gaps between are code."""
-    token: re.Pattern[str]
-    """Anchored at such a character: the comment, literal, quoted name or ``;`` starting there."""
-    estring: re.Pattern[str] | None
+    """One dialect's patterns. The file is cut into statements by ``statement``, which steps over
+    every comment, literal and quoted name at C speed; only a statement that holds one of them and
+    needs to know where (quoted names, credentials, a ``WITH`` list, a comment before the target's
+    column list) is tokenised again, by ``tokens``."""
+
+    statement: re.Pattern[str]
+    """From where a statement starts to its ``;`` (excluded) or the end of the text."""
+    leading: re.Pattern[str]
+    """Whitespace and comments: matched at a statement's start, it ends at the first code."""
+    special: re.Pattern[str]
+    """What opens a comment, literal or quoted name: a statement without any is plain code."""
+    tokens: re.Pattern[str]
+    """The comments, literals and quoted names themselves, one per ``finditer`` match."""
+    quote_start: re.Pattern[str] | None
+    """A character that opens a quoted name, if the dialect has such names."""
 
 
 @cache
 def _lexer(rules: Dialect) -> _Lexer:
-    """Comments, literals and quoted names (unterminated ones run to the end), and ``;``."""
+    """Comments, literals and quoted names (unterminated ones run to the end), per dialect.
+
+    One flat alternation whose every branch starts with a literal character: ``re`` then skips
+    plain code at C speed (named groups or a leading lookbehind would make it try each position).
+    A token's kind is read off its first characters (:func:`_token_kind`).
+    """
     string_body = r"(?:[^'\\]|\\.|'')*" if rules.backslash_escapes else r"(?:[^']|'')*"
-    starts = "-/';\""
-    parts = [r"(?P<comment>--[^\n]*|/\*.*?(?:\*/|\Z)"]
+    starts, special, quote_chars = "-/';\"", ["--", r"/\*", "'", '"'], ""
+    comments = [r"--[^\n]*", r"/\*.*?(?:\*/|\Z)"]
     if rules.hash_comments:
-        parts.append(r"|\#[^\n]*")
+        comments.append(r"\#[^\n]*")
         starts += "#"
+        special.append(r"\#")
     if rules.slash_comments:
-        parts.append(r"|//[^\n]*")
-    parts.append(")")
+        comments.append(r"//[^\n]*")
+        special.append("//")
+    parts = list(comments)
+    if rules.escape_strings:  # E'...': the lookbehinds see the E that the code before has taken
+        parts.append(r"'(?<=[eE]')(?<![\w$][eE]')(?:[^'\\]|\\.|'')*(?:'|\Z)")
     if rules.triple_quotes:
-        parts.append(r"|(?P<triple>'{3}.*?(?:'{3}|\Z)|\"{3}.*?(?:\"{3}|\Z))")
+        parts.append(r"'{3}.*?(?:'{3}|\Z)|\"{3}.*?(?:\"{3}|\Z)")
     if rules.dollar_quotes:
-        parts.append(r"|(?P<dollar>(?<![\w$])\$(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?(?:\$(?P=tag)\$|\Z))")
+        parts.append(r"\$(?<![\w$]\$)(?P<tag>(?:[A-Za-z_]\w*)?)\$.*?(?:\$(?P=tag)\$|\Z)")
         starts += "$"
-    parts.append(rf"|(?P<string>'{string_body}(?:'|\Z))")
+        special.append(r"\$")
+    parts.append(rf"'{string_body}(?:'|\Z)")
     if rules.double_quoted_strings:
         dq_body = r'(?:[^"\\]|\\.|"")*' if rules.backslash_escapes else r'(?:[^"]|"")*'
-        parts.append(rf'|(?P<dqstring>"{dq_body}(?:"|\Z))')
+        parts.append(rf'"{dq_body}(?:"|\Z)')
     else:
-        parts.append(r'|(?P<quoted>"(?:[^"]|"")*(?:"|\Z))')
+        parts.append(r'"(?:[^"]|"")*(?:"|\Z)')
+        quote_chars += '"'
     if rules.backticks:
-        parts.append(r"|(?P<backtick>`(?:[^`]|``)*(?:`|\Z))")
+        parts.append(r"`(?:[^`]|``)*(?:`|\Z)")
         starts += "`"
+        special.append("`")
+        quote_chars += "`"
     if rules.brackets:
-        parts.append(r"|(?P<bracket>\[[^\]]*(?:\]|\Z))")
+        parts.append(r"\[[^\]]*(?:\]|\Z)")
         starts += "["
-    parts.append(r"|(?P<semicolon>;)")
-    estring = re.compile(r"[eE]'(?:[^'\\]|\\.|'')*(?:'|\Z)", re.DOTALL) if rules.escape_strings else None
+        special.append(r"\[")
+        quote_chars += "["
+    tokens = "|".join(parts)
+    plain = f"[^{re.escape(starts)}]"
+    lone = f"[{re.escape(starts.replace(';', ''))}]"
+    # nothing follows the repetition, so its first (greedy, leftmost-alternative) path is the
+    # match: a token once matched is never re-cut, as in a hand-written lexer
+    statement = rf"(?:{plain}+|{tokens}|{lone})*"
     return _Lexer(
-        starts=re.compile(f"[{re.escape(starts)}]"),
-        token=re.compile("".join(parts), re.DOTALL),
-        estring=estring,
+        statement=re.compile(statement, re.DOTALL),
+        leading=re.compile(rf"(?:\s+|{'|'.join(comments)})*", re.DOTALL),
+        special=re.compile("|".join(special)),
+        tokens=re.compile(tokens, re.DOTALL),
+        quote_start=re.compile(f"[{re.escape(quote_chars)}]") if quote_chars else None,
     )
+
+
+_TRIPLE = ("'''", '"""')
+
+
+def _token_kind(token: str, rules: Dialect) -> str:
+    """``comment``, ``string``, ``quoted`` (a name) or ``other`` (any other literal)."""
+    first = token[0]
+    if first in "'\"" and rules.triple_quotes and token.startswith(_TRIPLE):
+        return "other"
+    if first == "'":
+        return "string"
+    if first == '"':
+        return "other" if rules.double_quoted_strings else "quoted"
+    if first in "`[":
+        return "quoted"
+    if first == "$":
+        return "other"
+    return "comment"
 
 
 def _unquote(token: str) -> str:
@@ -168,160 +218,139 @@ def _unquote(token: str) -> str:
     return inner.replace(quote * 2, quote)
 
 
-_QUOTED_KINDS = frozenset({"quoted", "backtick", "bracket"})
-_SECRET_HINT = re.compile(r"pass|pwd|secret|token|key|credential|identified", re.IGNORECASE)
+_SECRET_WORDS = re.compile("pass|pwd|secret|token|key|credential|identified")
+
+
+def _mentions_secret(text: str) -> bool:
+    """A cheap test before :data:`_SECRET_KEYWORD` (an ignore-case regex search is slow)."""
+    return _SECRET_WORDS.search(text.lower()) is not None
+
+
 _FIRST_WORD = re.compile(r"[A-Za-z_]\w*")
 
 
-class _Builder:
-    """Collects one statement's tokens while the file streams past."""
+class _Tokens(NamedTuple):
+    """What tokenising one statement tells: quoted names, blanked spans, credential literals."""
 
-    __slots__ = ("blanks", "first_code", "quoted", "redactions", "secrets", "start", "text")
+    quoted: frozenset[str]
+    blanks: list[tuple[int, int]]
+    secrets: tuple[str, ...]
+    redactions: list[tuple[int, int]]
 
-    def __init__(self, text: str, start: int) -> None:
-        self.text = text
-        self.start = start
-        self.blanks: list[tuple[int, int]] = []
-        self.quoted: set[str] = set()
-        self.secrets: list[str] = []
-        self.redactions: list[tuple[int, int]] = []
-        self.first_code: int | None = None
 
-    def note_code(self, end: int, previous: int) -> None:
-        """Record where code begins, if the gap ``previous:end`` holds the statement's first."""
-        if self.first_code is None:
-            gap = self.text[previous:end]
-            stripped = gap.lstrip()
-            if stripped:
-                self.first_code = previous + len(gap) - len(stripped)
+def _after_escape_prefix(text: str, quote: int) -> bool:
+    """Whether the quote at ``quote`` opens an ``E'...'`` string (its E not ending a name)."""
+    if quote < 1 or text[quote - 1] not in "eE":
+        return False
+    return quote < 2 or not (text[quote - 2].isalnum() or text[quote - 2] in "_$")
 
-    def token(self, kind: str, start: int, end: int) -> None:
-        if kind == "comment":
-            self.blanks.append((start, end))
-            return
-        if self.first_code is None:
-            self.first_code = start
-        if kind in _QUOTED_KINDS:
-            self.quoted.add(_unquote(self.text[start:end]))
-            return
-        self.blanks.append((start, end))
+
+def _tokenise(text: str, lexer: _Lexer, rules: Dialect, start: int, end: int) -> _Tokens:
+    quoted: set[str] = set()
+    blanks: list[tuple[int, int]] = []
+    secrets: list[str] = []
+    redactions: list[tuple[int, int]] = []
+    for token in lexer.tokens.finditer(text, start, end):
+        value = token.group()
+        kind = _token_kind(value, rules)
+        if kind == "quoted":
+            quoted.add(_unquote(value))
+            continue
+        begin, stop = token.span()
+        blanks.append((begin, stop))
         if kind == "string":
-            before = self.text[max(0, start - 40) : start]
-            if _SECRET_HINT.search(before) and _SECRET_KEYWORD.search(before):
-                self.secrets.append(self.text[start + 1 : end - 1])
-                self.redactions.append((start, end))
-
-    def skeleton(self, end: int) -> str:
-        """The statement's code with comments and literals blanked, offsets kept (rarely needed)."""
-        parts, cursor = [], self.start
-        for start, stop in self.blanks:
-            parts.append(self.text[cursor:start])
-            parts.append(" " * (stop - start))
-            cursor = stop
-        parts.append(self.text[cursor:end])
-        return "".join(parts)
+            head = begin - 1 if rules.escape_strings and _after_escape_prefix(text, begin) else begin
+            before = text[max(0, head - 40) : head]
+            if _mentions_secret(before) and _SECRET_KEYWORD.search(before):
+                secrets.append(value[1:-1])
+                redactions.append((begin, stop))
+    return _Tokens(frozenset(quoted), blanks, tuple(secrets), redactions)
 
 
-def _kind(builder: _Builder, end: int) -> str:
-    assert builder.first_code is not None
-    first = _FIRST_WORD.match(builder.text, builder.first_code)
-    if first is None:
-        return ""
-    word = first.group().upper()
-    if word != "WITH":
-        return word
+def _skeleton(text: str, start: int, end: int, blanks: list[tuple[int, int]]) -> str:
+    """``text[start:end]`` with comments and literals blanked, offsets kept."""
+    parts, cursor = [], start
+    for begin, stop in blanks:
+        parts.append(text[cursor:begin])
+        parts.append(" " * (stop - begin))
+        cursor = stop
+    parts.append(text[cursor:end])
+    return "".join(parts)
+
+
+def _with_kind(code: str, offset: int) -> str:
+    """The main keyword after a ``WITH`` list: the first one at depth 0 (``code`` from after WITH)."""
     depth = 0
-    skeleton = builder.skeleton(end)
-    for part in _WORD_OR_PAREN.findall(skeleton, first.end() - builder.start):
+    for part in _WORD_OR_PAREN.findall(code, offset):
         if part == "(":
             depth += 1
         elif part == ")":
             depth -= 1
         elif depth == 0 and part.upper() in _MAIN_KEYWORDS:
             return part.upper()
-    return word
+    return "WITH"
 
 
-def _has_column_list(builder: _Builder, end: int) -> bool:
-    assert builder.first_code is not None
-    paren = builder.text.find("(", builder.first_code, end)
-    if paren < 0:
-        return False
-    if any(start < paren for start, _ in builder.blanks):
-        skeleton = builder.skeleton(end)
-        return bool(_TARGET_WITH_LIST.match(skeleton, builder.first_code - builder.start))
-    return bool(_TARGET_WITH_LIST.match(builder.text, builder.first_code, end))
-
-
-def _redact(builder: _Builder, end: int) -> str:
-    raw = builder.text[builder.start : end]
-    if not builder.secrets:
-        return raw
+def _redact(raw: str, start: int, tokens: _Tokens) -> str:
     redacted = raw
-    for start, stop in reversed(builder.redactions):
-        redacted = redacted[: start - builder.start] + "'***'" + redacted[stop - builder.start :]
-    for secret in builder.secrets:
+    for begin, stop in reversed(tokens.redactions):
+        redacted = redacted[: begin - start] + "'***'" + redacted[stop - start :]
+    for secret in tokens.secrets:
         if len(secret) >= _MIN_MASKED:
             redacted = redacted.replace(secret, "***")
     return redacted
 
 
+def _describe(
+    text: str, lexer: _Lexer, rules: Dialect, start: int, end: int, code: int, first_line: int, line: int
+) -> Statement:
+    """The statement ``text[start:end]`` whose first code is at ``code``."""
+    raw = text[start:end]
+    first = _FIRST_WORD.match(text, code, end)
+    kind = first.group().upper() if first else ""
+    paren = text.find("(", code, end)
+    special = lexer.special.search(text, code, end)
+    tokens = None
+    if special is not None and (
+        kind == "WITH"
+        or special.start() < paren
+        or (lexer.quote_start is not None and lexer.quote_start.search(text, special.start(), end))
+        or ("'" in raw and _mentions_secret(raw))
+    ):
+        tokens = _tokenise(text, lexer, rules, code, end)
+    code_text = raw if tokens is None or not tokens.blanks else _skeleton(text, start, end, tokens.blanks)
+    if kind == "WITH" and first is not None:
+        kind = _with_kind(code_text, first.end() - start)
+    has_column_list = paren >= 0 and bool(_TARGET_WITH_LIST.match(code_text, code - start))
+    if tokens is None:
+        return Statement(raw, first_line, line, kind, has_column_list, frozenset(), (), raw)
+    return Statement(
+        raw,
+        first_line,
+        line,
+        kind,
+        has_column_list,
+        tokens.quoted,
+        tokens.secrets,
+        _redact(raw, start, tokens) if tokens.secrets else raw,
+    )
+
+
 def split_statements(text: str, dialect: str) -> list[Statement]:
     """Every statement of ``text`` in order; empty ones (only whitespace or comments) are dropped."""
-    lexer = _lexer(dialect_rules(dialect))
+    rules = dialect_rules(dialect)
+    lexer = _lexer(rules)
+    statement, leading = lexer.statement.match, lexer.leading.match
     statements: list[Statement] = []
-    builder = _Builder(text, 0)
-    counted, line = 0, 1
-
-    def finish(end: int) -> None:
-        nonlocal counted, line
-        if builder.first_code is None:
-            return
-        line += text.count("\n", counted, builder.start)
-        first_line = line
-        line += text.count("\n", builder.start, builder.first_code)
-        counted = builder.first_code
-        statements.append(
-            Statement(
-                text=text[builder.start : end],
-                first_line=first_line,
-                line=line,
-                kind=_kind(builder, end),
-                has_column_list=_has_column_list(builder, end),
-                quoted=frozenset(builder.quoted),
-                secrets=tuple(builder.secrets),
-                redacted=_redact(builder, end),
-            )
-        )
-
-    position = previous = 0
-    search, match, estring = lexer.starts.search, lexer.token.match, lexer.estring
-    while (found := search(text, position)) is not None:
-        at = found.start()
-        token = None
-        kind = "string"
-        if (
-            estring is not None
-            and at
-            and text[at] == "'"
-            and text[at - 1] in "eE"
-            and (at < 2 or not (text[at - 2].isalnum() or text[at - 2] in "_$"))
-        ):
-            token = estring.match(text, at - 1)
-        if token is None:
-            token = match(text, at)
-            if token is None:
-                position = at + 1
-                continue
-            kind = token.lastgroup or ""
-        start, end = token.span()
-        builder.note_code(start, previous)
-        if kind == "semicolon":
-            finish(start)
-            builder = _Builder(text, end)
-        else:
-            builder.token(kind, start, end)
-        position = previous = end
-    builder.note_code(len(text), previous)
-    finish(len(text))
+    start, counted, line, length = 0, 0, 1, len(text)
+    while start <= length:
+        end = statement(text, start).end()  # type: ignore[union-attr]  # it matches the empty text
+        code = leading(text, start, end).end()  # type: ignore[union-attr]
+        if code < end:
+            line += text.count("\n", counted, start)
+            first_line = line
+            line += text.count("\n", start, code)
+            counted = code
+            statements.append(_describe(text, lexer, rules, start, end, code, first_line, line))
+        start = end + 1
     return statements

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from airflow_provider_dataops.lineage.errors import LineageError
 from airflow_provider_dataops.lineage.statements import DIALECTS, split_statements
@@ -164,3 +166,35 @@ def test_dialects_are_the_ones_openlineage_sql_knows() -> None:
         "sqlite",
         "sqlserver",
     }
+
+
+def test_an_escape_string_credential_is_redacted_without_its_quote() -> None:
+    (statement,) = split_statements("ALTER USER bob WITH PASSWORD E'hun\\'ter2'", "postgres")
+    assert statement.secrets == ("hun\\'ter2",)
+    assert statement.redacted == "ALTER USER bob WITH PASSWORD E'***'"
+
+
+# pieces holding a ';' that must not split, per dialect: literals, comments and quoted names
+_OPAQUE = {
+    "postgres": ["'a;b'", "'it''s;'", '"x;y"', "-- c;\n", "/* ; */", "$$ ; $$", "$t$ ; $t$", "E'\\';'"],
+    "snowflake": ["'a\\';b'", '"x;y"', "// c;\n", "/* ; */", "$$ ; $$"],
+    "mysql": ["'a\\';b'", '"x;"', "# c;\n", "`a;b`", "/* ; */"],
+    "bigquery": ["'''a;\n'''", '"""b;"""', "`p.d;t`", "# c;\n", "'x\\';'"],
+    "mssql": ["[a;b]", "'a;''b'", '"q;"', "-- c;\n"],
+}
+
+
+@given(
+    dialect=st.sampled_from(sorted(_OPAQUE)),
+    data=st.data(),
+)
+@settings(max_examples=300, deadline=None)
+def test_generated_statements_split_back_exactly(dialect: str, data: st.DataObject) -> None:
+    words = st.sampled_from(["SELECT", "x", "FROM", "t", "(", ")", ",", "1", "-", "/", "*", "e", "$1"])
+    piece = st.one_of(words, st.sampled_from(_OPAQUE[dialect]))
+    bodies = data.draw(
+        st.lists(st.lists(piece, min_size=1, max_size=12).map(" ".join), min_size=1, max_size=6)
+    )
+    statements = [f"SELECT {body}" for body in bodies]
+    text = ";\n".join(statements) + ";"
+    assert texts(text, dialect) == [statement.strip() for statement in statements]
