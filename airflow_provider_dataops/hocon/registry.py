@@ -23,7 +23,27 @@ OPERATOR_TYPES = {
 }
 """Types backed by an Airflow operator, named by dotted path so nothing is imported until used."""
 
+_BUILTINS = "airflow_provider_dataops.hocon.task_types"
+BUILTIN_TYPES = {
+    "shell_script": f"{_BUILTINS}.shell.ShellScript",
+    "archive": f"{_BUILTINS}.files.Archive",
+    "copy": f"{_BUILTINS}.files.Copy",
+    "clean_workspace": f"{_BUILTINS}.files.CleanWorkspace",
+    "delete_older_than": f"{_BUILTINS}.files.DeleteOlderThan",
+    "upload": f"{_BUILTINS}.upload.Upload",
+    "python": f"{_BUILTINS}.python.Python",
+    "sql_lineage": f"{_BUILTINS}.lineage.SqlLineage",
+    "lineage_facets": f"{_BUILTINS}.lineage.LineageFacets",
+    "openlineage_emit": f"{_BUILTINS}.lineage.OpenLineageEmit",
+}
+"""The built-in :class:`Task` types, by dotted path: a DAG parse imports only the modules of the
+types its configs use (``tarfile`` for ``archive``, and so on), not all of them."""
+
 OPERATOR_OWN_ARGS = frozenset({"self", "task_id"})
+
+
+def _dotted(target: type | str) -> str:
+    return target if isinstance(target, str) else f"{target.__module__}.{target.__qualname__}"
 
 
 class TaskTypeImportError(ImportError):
@@ -73,7 +93,14 @@ class TaskRegistry:
         from airflow_provider_dataops.hocon.task import Task
 
         key = (name or getattr(cls, "task_name", None) or cls.__name__).lower()
+        current = self._types.get(key)
+        if current is not None and _dotted(cls) == BUILTIN_TYPES.get(key) != _dotted(current.target):
+            return  # a built-in module imported late must not replace a type registered over it
         self._types[key] = TaskType(key, cls, is_operator=not issubclass(cls, Task))
+
+    def register_builtin(self, name: str, dotted_path: str) -> None:
+        """A :class:`Task` type by dotted path, imported when first used (see :data:`BUILTIN_TYPES`)."""
+        self._types[name] = TaskType(name, dotted_path, is_operator=False)
 
     def register_operator(self, name: str, dotted_path: str) -> None:
         self._types[name.lower()] = TaskType(name.lower(), dotted_path, is_operator=True)
@@ -126,7 +153,7 @@ class TaskRegistry:
 
 
 registry = TaskRegistry()
+for _name, _path in BUILTIN_TYPES.items():
+    registry.register_builtin(_name, _path)
 for _name, _path in OPERATOR_TYPES.items():
     registry.register_operator(_name, _path)
-
-import airflow_provider_dataops.hocon.task_types  # noqa: E402,F401  (built-ins register themselves first)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_dataops.hocon.includes import SourceFile
-from airflow_provider_dataops.hocon.origins import task_origins
 from airflow_provider_dataops.hocon.registry import (
     OPERATOR_OWN_ARGS,
     TaskRegistry,
@@ -248,6 +247,8 @@ def _format(
 ) -> list[str]:
     origins: list[str | None] = [None] * count
     if found and len(files) > 1:
+        from airflow_provider_dataops.hocon.origins import task_origins
+
         origins = task_origins(files, count)
     top = str(files[0].path) if files else None
     problems = []
