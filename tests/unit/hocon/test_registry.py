@@ -114,3 +114,44 @@ def test_built_in_classes_import_from_the_task_types_package_and_are_the_registe
     assert registry.get("archive") is Archive
     assert registry.get("shell_script") is ShellScript
     assert registry.get("sql_lineage") is SqlLineage
+
+
+def _dist_info(folder: Path, name: str, entry_points: str | None) -> None:
+    dist = folder / f"{name.replace('-', '_')}-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+    if entry_points is not None:
+        (dist / "entry_points.txt").write_text(entry_points)
+
+
+@pytest.mark.parametrize("group", [ENTRY_POINT_GROUP, "console_scripts", "apache_airflow_provider"])
+def test_group_entry_points_finds_what_importlib_metadata_finds(
+    group: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.metadata import entry_points
+
+    from airflow_provider_dataops.hocon.registry import group_entry_points
+
+    _dist_info(tmp_path / "first", "acme-one", f"[{group}]\none = acme_one:One\n")
+    _dist_info(tmp_path / "first", "acme-two", f"[other]\nx = y:z\n\n[{group}]\ntwo = acme_two:Two\n")
+    _dist_info(tmp_path / "first", "acme-none", None)
+    monkeypatch.syspath_prepend(str(tmp_path / "first"))
+
+    assert group_entry_points(group) == list(entry_points(group=group))
+    assert {"one", "two"} <= {ep.name for ep in group_entry_points(group)}
+
+
+def test_a_distribution_shadowed_by_an_earlier_one_of_the_same_name_contributes_no_entry_points(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from importlib.metadata import entry_points
+
+    from airflow_provider_dataops.hocon.registry import group_entry_points
+
+    _dist_info(tmp_path / "late", "Acme_Shadow", f"[{ENTRY_POINT_GROUP}]\nshadowed = acme:Shadowed\n")
+    _dist_info(tmp_path / "early", "acme-shadow", "[console_scripts]\nacme = acme:main\n")
+    monkeypatch.syspath_prepend(str(tmp_path / "late"))
+    monkeypatch.syspath_prepend(str(tmp_path / "early"))
+
+    assert "shadowed" not in {ep.name for ep in group_entry_points(ENTRY_POINT_GROUP)}
+    assert group_entry_points(ENTRY_POINT_GROUP) == list(entry_points(group=ENTRY_POINT_GROUP))
