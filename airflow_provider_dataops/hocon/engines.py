@@ -44,6 +44,11 @@ def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
 _WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}
 
 
+def _json(value: Any) -> str:
+    """``json.dumps(value, default=str)``; a string takes json's fast path (no encoder built per call)."""
+    return json.dumps(value) if isinstance(value, str) else json.dumps(value, default=str)
+
+
 def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
@@ -87,14 +92,12 @@ def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str
     from zig_hocon import ConfigException, ConfigFactory
 
     path = files[0].path
-    prefix = "".join(
-        f"{json.dumps(str(name))}: {json.dumps(value, default=str)}\n" for name, value in variables.items()
-    )
+    prefix = "".join(f"{json.dumps(str(name))}: {_json(value)}\n" for name, value in variables.items())
     try:
         tree = ConfigFactory.parse_string(
             f"{prefix}include {json.dumps(str(path))}\n",
             basedir=str(path.parent),
-            env=_referenced_environment(files),
+            env=_referenced_environment(files) or None,
         )
         result = tree.as_dict()
     except ConfigException as exc:

@@ -128,6 +128,8 @@ def referenced_env_names(texts: Iterable[str], config_names: Collection[str]) ->
     """
     names: set[str] = set()
     for text in texts:
+        if "${" not in text:
+            continue
         for name in _SUBSTITUTION.findall(text):
             name = name.strip("\"'")
             if name.split(".")[0] not in config_names and name in os.environ:

@@ -144,3 +144,9 @@ def test_a_change_to_any_included_file_is_seen_by_the_next_load(tmp_path: Path) 
     top.write_text("v = 2")
     deeper.write_text("w = 2")
     assert load_config(main) == {"v": 2, "x": 2, "sub": {"w": 2}}
+
+
+def test_builtin_names_are_the_names_builtin_variables_sets(tmp_path: Path) -> None:
+    from airflow_provider_dataops.hocon.loader import BUILTIN_NAMES, builtin_variables
+
+    assert set(builtin_variables(tmp_path)) == BUILTIN_NAMES
