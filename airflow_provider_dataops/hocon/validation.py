@@ -50,36 +50,59 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _accept(value: Any) -> bool:
+    return True
+
+
 @functools.cache
 def _checker(hint: Any) -> typing.Callable[[Any], bool]:
     """A loose isinstance for one annotation, built once: validation runs it for every arg of every
-    task. HOCON values are JSON types; a Jinja string fits anything (callers test that first)."""
+    task. HOCON values are JSON types, and a Jinja string fits anything (it is rendered at run time),
+    so the test accepts those too."""
     origin = typing.get_origin(hint)
     if hint is Any:
-        return lambda value: True
+        return _accept
     if origin in (typing.Union, types.UnionType):
-        members = [_checker(h) for h in typing.get_args(hint)]
-        return lambda value: _is_template(value) or any(check(value) for check in members)
+        members = typing.get_args(hint)
+        plain = tuple(m for m in members if _plain_type(m))
+        rest = _any_of([_checker(m) for m in members if not _plain_type(m) and m is not type(None)])
+        none_ok = type(None) in members
+        return lambda value: isinstance(value, plain) or (value is None and none_ok) or rest(value)
     if origin is typing.Literal:
         allowed = typing.get_args(hint)
-        return lambda value: value in allowed
+        return lambda value: _is_template(value) or value in allowed
     if hint is None or hint is type(None):
-        return lambda value: value is None
+        return lambda value: value is None or _is_template(value)
     if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
         args = typing.get_args(hint)
         if not args:
-            return lambda value: isinstance(value, list)
+            return lambda value: isinstance(value, list) or _is_template(value)
         item = _checker(args[0])
-        return lambda value: isinstance(value, list) and all(_is_template(v) or item(v) for v in value)
+        return lambda value: (isinstance(value, list) and all(map(item, value))) or _is_template(value)
     if origin in (dict, Mapping):
-        return lambda value: isinstance(value, dict)
+        return lambda value: isinstance(value, dict) or _is_template(value)
     if hint is float:
-        return _is_number
+        return lambda value: _is_number(value) or _is_template(value)
     if hint is int:
-        return _is_int
+        return lambda value: _is_int(value) or _is_template(value)
+    if hint is str:
+        return lambda value: isinstance(value, str)
     if isinstance(hint, type):
-        return lambda value: isinstance(value, hint)
-    return lambda value: True
+        return lambda value: isinstance(value, hint) or _is_template(value)
+    return _accept
+
+
+def _any_of(checks: list[typing.Callable[[Any], bool]]) -> typing.Callable[[Any], bool]:
+    if not checks:
+        return _is_template
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: any(check(value) for check in checks)
+
+
+def _plain_type(hint: Any) -> bool:
+    """A class whose isinstance is the whole test (``int``/``float`` and ``None`` have their own rules)."""
+    return isinstance(hint, type) and typing.get_origin(hint) is None and hint not in (int, float, type(None))
 
 
 def _describe(hint: Any) -> str:
@@ -131,7 +154,7 @@ def _check_args(args: Mapping[str, Any], arg_spec: _ArgSpec) -> list[str]:
         hint, test, none_allowed = check
         if value is None and none_allowed:
             continue
-        if not (_is_template(value) or test(value)):
+        if not test(value):
             problems.append(f"arg '{name}' must be {_describe(hint)}, got {type(value).__name__} {value!r}")
     return problems
 
@@ -239,9 +262,10 @@ def validate_config(
             found.append((i, "", "'name' (the task type) is missing"))
             continue
         type_name = type_name.lower()
-        label = str(task.get("id", type_name))
         spec, messages = _check_task(i, task, type_name, name_counts, types, allowed_airflow)
-        found.extend((i, label, message) for message in messages)
+        if messages:
+            label = str(task.get("id", type_name))
+            found.extend((i, label, message) for message in messages)
         specs.append(spec)
 
     seen: dict[str, int] = {}
