@@ -8,6 +8,7 @@ errors into one ``FILE:LINE:COL: message`` line.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -35,10 +36,23 @@ def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
         return dict(os.environ)  # a URL or package include: its text is not here to look at
     names: set[str] = set()
     for source in files:
-        if "${" in source.text:
-            names.update(_REFERENCED.findall(source.text))
-    names |= {name.strip('"') for name in names}
-    return {name: os.environ[name] for name in names if name in os.environ}
+        text = source.text
+        if "${" in text:
+            names.update(_referenced_names(text) if len(text) <= _MEMO_TEXT_MAX else _scan_names(text))
+    environ = os.environ
+    return {name: environ[name] for name in names if name in environ}
+
+
+def _scan_names(text: str) -> frozenset[str]:
+    """The names the ``${...}`` in ``text`` spell, as written and unquoted."""
+    names = set(_REFERENCED.findall(text))
+    return frozenset(names | {name.strip('"') for name in names})
+
+
+_MEMO_TEXT_MAX = 64 * 1024
+_referenced_names = functools.lru_cache(maxsize=256)(_scan_names)
+"""Keyed by the text itself, for small texts: a file every config of a DAG includes (a shared
+``base.conf``) is scanned once per process, and a changed file is a different key."""
 
 
 _WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}

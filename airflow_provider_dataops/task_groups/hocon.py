@@ -130,7 +130,7 @@ class HoconTaskGroup(TaskGroup):
     ) -> None:
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
-        path = Path(config) if Path(config).is_absolute() else folder / config
+        path = Path(os.path.join(folder, config))
         loaded, files = load_config_files(path, variables, cwd=folder, engine=engine)
         secret_env = masking.referenced_env_names(
             (f.text for f in files), {*loaded, *(variables or {}), *BUILTIN_NAMES}
