@@ -3,16 +3,17 @@
 Both take the files :mod:`.includes` has checked and return the resolved config as plain JSON
 types, with ``variables`` visible to substitutions as top-level values below the config's own
 keys and above the environment (``os.environ`` is read, never written). Each turns its own
-errors into one ``FILE:LINE:COL: message`` line.
+errors into one ``FILE:LINE:COL: message`` line. pyhocon's half is in :mod:`.engine_pyhocon`,
+imported only when that engine is chosen.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 from collections.abc import Mapping
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,13 +36,31 @@ def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
         return dict(os.environ)  # a URL or package include: its text is not here to look at
     names: set[str] = set()
     for source in files:
-        if "${" in source.text:
-            names.update(_REFERENCED.findall(source.text))
-    names |= {name.strip('"') for name in names}
-    return {name: os.environ[name] for name in names if name in os.environ}
+        text = source.text
+        if "${" in text:
+            names.update(_referenced_names(text) if len(text) <= _MEMO_TEXT_MAX else _scan_names(text))
+    environ = os.environ
+    return {name: environ[name] for name in names if name in environ}
+
+
+def _scan_names(text: str) -> frozenset[str]:
+    """The names the ``${...}`` in ``text`` spell, as written and unquoted."""
+    names = set(_REFERENCED.findall(text))
+    return frozenset(names | {name.strip('"') for name in names})
+
+
+_MEMO_TEXT_MAX = 64 * 1024
+_referenced_names = functools.lru_cache(maxsize=256)(_scan_names)
+"""Keyed by the text itself, for small texts: a file every config of a DAG includes (a shared
+``base.conf``) is scanned once per process, and a changed file is a different key."""
 
 
 _WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}
+
+
+def _json(value: Any) -> str:
+    """``json.dumps(value, default=str)``; a string takes json's fast path (no encoder built per call)."""
+    return json.dumps(value) if isinstance(value, str) else json.dumps(value, default=str)
 
 
 def _jsonable(value: Any) -> Any:
@@ -87,14 +106,12 @@ def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str
     from zig_hocon import ConfigException, ConfigFactory
 
     path = files[0].path
-    prefix = "".join(
-        f"{json.dumps(str(name))}: {json.dumps(value, default=str)}\n" for name, value in variables.items()
-    )
+    prefix = "".join(f"{json.dumps(str(name))}: {_json(value)}\n" for name, value in variables.items())
     try:
         tree = ConfigFactory.parse_string(
             f"{prefix}include {json.dumps(str(path))}\n",
             basedir=str(path.parent),
-            env=_referenced_environment(files),
+            env=_referenced_environment(files) or None,
         )
         result = tree.as_dict()
     except ConfigException as exc:
@@ -104,72 +121,10 @@ def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str
     return _without_variables(result, variables)
 
 
-def _pyhocon_value(value: Any) -> str:
-    """pyhocon turns ``30s`` into a timedelta, or a dateutil relativedelta: written as ``str(timedelta)``."""
-    if type(value).__name__ == "relativedelta" and not (value.years or value.months):
-        value = timedelta(
-            days=value.days,
-            hours=value.hours,
-            minutes=value.minutes,
-            seconds=value.seconds,
-            microseconds=value.microseconds,
-        )
-    return str(value)
-
-
-def _drop_nulls_in_lists(value: Any) -> Any:
-    """pyhocon leaves ``${?UNSET}`` in a list as null; HOCON means "no element"."""
-    if isinstance(value, dict):
-        return {k: _drop_nulls_in_lists(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_drop_nulls_in_lists(v) for v in value if v is not None]
-    return value
-
-
-def _locate_syntax_error(files: list[SourceFile]) -> str:
-    """pyparsing errors carry no file name: parse each file on its own to find the broken one.
-
-    ``files`` is in reading order (includers before includes), so reversed, a broken file is
-    tried before every file that includes it.
-    """
-    import pyparsing
-    from pyhocon import ConfigFactory
-
-    for source in reversed(files):
-        try:
-            ConfigFactory.parse_string(source.text, basedir=str(source.path.parent), resolve=False)
-        except pyparsing.ParseBaseException as exc:
-            return f"{source.path}:{exc.lineno}:{exc.col}: syntax error{_near(exc.line, exc.col)}"
-        except Exception:  # noqa: S112  (another file's problem: keep looking for the syntax error)
-            continue
-    return f"{files[0].path}: syntax error"
-
-
-def parse_pyhocon(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
-    """pyhocon: the variables are a fallback config merged under the parsed one."""
-    import pyparsing
-    from pyhocon import ConfigFactory, ConfigTree
-    from pyhocon.exceptions import ConfigException
-
-    top = files[0]
-    try:
-        tree = ConfigFactory.parse_string(top.text, basedir=str(top.path.parent), resolve=False)
-        resolved = tree.with_fallback(ConfigFactory.from_dict(dict(variables)), resolve=True)
-        if not isinstance(resolved, ConfigTree):
-            raise HoconConfigError([f"{top.path}: the top level must be an object"])
-        plain = json.loads(json.dumps(resolved.as_plain_ordered_dict(), default=_pyhocon_value))
-    except pyparsing.ParseBaseException:
-        raise HoconConfigError([_locate_syntax_error(files)]) from None
-    except RecursionError:
-        raise HoconConfigError([f"{top.path}: nested too deeply for pyhocon"]) from None
-    except (ConfigException, UnicodeDecodeError, OSError) as exc:
-        raise HoconConfigError([f"{top.path}: {exc}"]) from None
-    result: dict[str, Any] = _drop_nulls_in_lists(_without_variables(plain, variables))
-    return result
-
-
 def parse(engine: str, files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
     """Resolve the config ``files[0]`` (its includes follow it) with ``engine``."""
     if engine == PYHOCON:
+        from airflow_provider_dataops.hocon.engine_pyhocon import parse_pyhocon
+
         return parse_pyhocon(files, variables)
     return parse_zig(files, variables)

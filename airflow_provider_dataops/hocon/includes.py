@@ -78,28 +78,51 @@ def _unquote(quoted: str) -> str:
     return value
 
 
+def _read_bytes(fd: int, size: int) -> bytes:
+    """All of ``fd``, whose size was ``size`` when it was opened (it may have changed since)."""
+    chunks = [os.read(fd, size + 1)]
+    while chunks[-1]:
+        chunks.append(os.read(fd, 1 << 16))
+    return b"".join(chunks)
+
+
+def _has_suffix(path: str) -> bool:
+    """``PurePath(path).suffix != ""``, without building the path object."""
+    name = os.path.basename(path)
+    dot = name.rfind(".")
+    return 0 < dot < len(name) - 1
+
+
 class _Reader:
+    """Reads the files of one config. Paths are kept as strings here (``Path`` objects only in the
+    returned :class:`SourceFile`), and files are read with ``os.open``/``os.read``: a DAG file with
+    hundreds of configs reads thousands of small files per parse."""
+
     def __init__(self, engine: str, allow_urls: bool, max_bytes: int) -> None:
         self.engine = engine
         self.allow_urls = allow_urls
         self.max_bytes = max_bytes
         self.total = 0
-        self.files: dict[Path, SourceFile] = {}
-        self.top: Path | None = None
+        self.files: dict[str, SourceFile] = {}
+        self.top = ""
 
-    def read(self, path: Path) -> SourceFile:
+    def read(self, path: str) -> SourceFile:
         try:
-            with open(path, "rb") as handle:
-                size = os.fstat(handle.fileno()).st_size
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                size = os.fstat(fd).st_size
                 self._count(path, size)
-                content = handle.read()
+                content = _read_bytes(fd, size)
+            finally:
+                os.close(fd)
         except OSError as exc:
             raise HoconConfigError([f"{path}: cannot be read: {exc.strerror or exc}"]) from None
-        source = SourceFile(path, _decode(path, content))
+        file_path = Path(path)
+        source = SourceFile(file_path, _decode(file_path, content))
         self.files[path] = source
         return source
 
-    def _count(self, path: Path, size: int) -> None:
+    def _count(self, path: str, size: int) -> None:
         self.total += size
         if self.max_bytes and self.total > self.max_bytes:
             where = path if path == self.top else f"{self.top} (with {path})"
@@ -110,7 +133,7 @@ class _Reader:
                 ]
             )
 
-    def visit(self, path: Path, chain: tuple[Path, ...]) -> None:
+    def visit(self, path: str, chain: tuple[str, ...]) -> None:
         source = self.read(path)
         text = source.text
         if "include" not in text.casefold():
@@ -122,45 +145,45 @@ class _Reader:
             if argument is None:
                 continue
             offset = match.end("inc") - len("include")
-            source.includes[offset] = self._include(source, offset, argument, (*chain, path))
+            found = self._include(source, path, offset, argument, (*chain, path))
+            source.includes[offset] = tuple(self.files[p].path for p in found)
 
     def _include(
-        self, source: SourceFile, offset: int, argument: re.Match[str], chain: tuple[Path, ...]
-    ) -> tuple[Path, ...]:
+        self, source: SourceFile, path: str, offset: int, argument: re.Match[str], chain: tuple[str, ...]
+    ) -> list[str]:
         line, column = position(source.text, offset)
-        where = f"{source.path}:{line}:{column}"
+        where = f"{path}:{line}:{column}"
         kind = argument.group("kind")
         target = _unquote(argument.group("target"))
         if kind == "url" or (kind is None and _URL.match(target)):
             if self.allow_urls:
-                return ()
+                return []
             raise HoconConfigError(
                 [f"{where}: include of URL {target!r} refused; set {ALLOW_URL_INCLUDES_ENV}=true to allow"]
             )
         if kind in ("classpath", "package"):
-            return ()
-        base = Path.cwd() if kind == "file" and self.engine != PYHOCON else source.path.parent
-        wanted = Path(os.path.normpath(base / target))
+            return []
+        base = os.getcwd() if kind == "file" and self.engine != PYHOCON else os.path.dirname(path)
+        wanted = os.path.normpath(os.path.join(base, target))
         found = self._candidates(wanted)
         if not found:
             raise HoconConfigError([f"{where}: included file {target!r} not found ({wanted})"])
         for candidate in found:
             if candidate in chain:
-                cycle = " -> ".join(str(p) for p in (*chain[chain.index(candidate) :], candidate))
+                cycle = " -> ".join((*chain[chain.index(candidate) :], candidate))
                 raise HoconConfigError([f"{where}: include cycle: {cycle}"])
             if candidate not in self.files:
                 self.visit(candidate, chain)
-        return tuple(found)
+        return found
 
-    def _candidates(self, wanted: Path) -> list[Path]:
-        text = str(wanted)
-        if self.engine == PYHOCON and ("*" in text or "?" in text):
-            return [Path(p) for p in sorted(glob.glob(text, recursive=True)) if os.path.isfile(p)]
+    def _candidates(self, wanted: str) -> list[str]:
+        if self.engine == PYHOCON and ("*" in wanted or "?" in wanted):
+            return [p for p in sorted(glob.glob(wanted, recursive=True)) if os.path.isfile(p)]
         if os.path.isfile(wanted):
             return [wanted]
-        if wanted.suffix:
+        if _has_suffix(wanted):
             return []
-        return [Path(text + ext) for ext in _EXTENSIONS if os.path.isfile(text + ext)]
+        return [wanted + ext for ext in _EXTENSIONS if os.path.isfile(wanted + ext)]
 
 
 def read_config_files(path: Path, *, engine: str, allow_urls: bool, max_bytes: int) -> list[SourceFile]:
@@ -171,6 +194,6 @@ def read_config_files(path: Path, *, engine: str, allow_urls: bool, max_bytes: i
     ``max_bytes`` (0: no limit).
     """
     reader = _Reader(engine, allow_urls, max_bytes)
-    reader.top = path
-    reader.visit(path, ())
+    reader.top = str(path)
+    reader.visit(str(path), ())
     return list(reader.files.values())

@@ -17,6 +17,9 @@ from airflow_provider_dataops.hocon import engines, settings
 from airflow_provider_dataops.hocon.errors import HoconConfigError
 from airflow_provider_dataops.hocon.includes import SourceFile, read_config_files
 
+BUILTIN_NAMES = frozenset({"CWD", "PLATFORM", "TODAY"})
+"""The names :func:`builtin_variables` sets."""
+
 
 def builtin_variables(cwd: str | os.PathLike[str]) -> dict[str, str]:
     """The seed's ``CWD`` (folder of the file owning the config), ``PLATFORM`` and ``TODAY``."""

@@ -6,6 +6,7 @@ Airflow, only keeps the values for :func:`redact`.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping
@@ -128,8 +129,19 @@ def referenced_env_names(texts: Iterable[str], config_names: Collection[str]) ->
     """
     names: set[str] = set()
     for text in texts:
-        for name in _SUBSTITUTION.findall(text):
-            name = name.strip("\"'")
+        if "${" not in text:
+            continue
+        for name in _substituted_names(text) if len(text) <= _MEMO_TEXT_MAX else _scan_names(text):
             if name.split(".")[0] not in config_names and name in os.environ:
                 names.add(name)
     return sorted(names)
+
+
+def _scan_names(text: str) -> frozenset[str]:
+    return frozenset(name.strip("\"'") for name in _SUBSTITUTION.findall(text))
+
+
+_MEMO_TEXT_MAX = 64 * 1024
+_substituted_names = functools.lru_cache(maxsize=256)(_scan_names)
+"""Keyed by the text itself, for small texts: a file every config of a DAG includes is scanned once
+per process, and a changed file is a different key."""

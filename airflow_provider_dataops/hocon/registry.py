@@ -7,7 +7,7 @@ import inspect
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
+from importlib.metadata import Distribution, EntryPoint, distributions
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,59 @@ OPERATOR_TYPES = {
 }
 """Types backed by an Airflow operator, named by dotted path so nothing is imported until used."""
 
+_BUILTINS = "airflow_provider_dataops.hocon.task_types"
+BUILTIN_TYPES = {
+    "shell_script": f"{_BUILTINS}.shell.ShellScript",
+    "archive": f"{_BUILTINS}.files.Archive",
+    "copy": f"{_BUILTINS}.files.Copy",
+    "clean_workspace": f"{_BUILTINS}.files.CleanWorkspace",
+    "delete_older_than": f"{_BUILTINS}.files.DeleteOlderThan",
+    "upload": f"{_BUILTINS}.upload.Upload",
+    "python": f"{_BUILTINS}.python.Python",
+    "sql_lineage": f"{_BUILTINS}.lineage.SqlLineage",
+    "lineage_facets": f"{_BUILTINS}.lineage.LineageFacets",
+    "openlineage_emit": f"{_BUILTINS}.lineage.OpenLineageEmit",
+}
+"""The built-in :class:`Task` types, by dotted path: a DAG parse imports only the modules of the
+types its configs use (``tarfile`` for ``archive``, and so on), not all of them."""
+
 OPERATOR_OWN_ARGS = frozenset({"self", "task_id"})
+
+
+def _dotted(target: type | str) -> str:
+    return target if isinstance(target, str) else f"{target.__module__}.{target.__qualname__}"
+
+
+def _normalized_name(dist: Distribution) -> str:
+    name: str = getattr(dist, "_normalized_name", None) or dist.metadata["Name"]
+    return name
+
+
+def group_entry_points(group: str) -> list[EntryPoint]:
+    """``importlib.metadata.entry_points(group=group)``, parsing only the distributions that name ``group``.
+
+    The standard call parses the ``entry_points.txt`` of every installed distribution (Airflow
+    brings hundreds), and every DAG-parsing process pays for it; here each file is read, and
+    parsed only when its text names the group. The result is the same: a distribution counts only
+    if no distribution of the same normalized name comes before it on ``sys.path``, as in
+    ``importlib.metadata`` (whose cheap ``_normalized_name`` is used, and only when needed).
+    """
+    found: list[EntryPoint] = []
+    dists = list(distributions())
+    names: set[str] = set()
+    """Normalized names of ``dists[:named]``."""
+    named = 0
+    for index, dist in enumerate(dists):
+        text = dist.read_text("entry_points.txt")
+        if not text or group not in text:
+            continue
+        names.update(_normalized_name(d) for d in dists[named:index])
+        named = index + 1
+        name = _normalized_name(dist)
+        if name not in names:
+            names.add(name)
+            found.extend(dist.entry_points.select(group=group))
+    return found
 
 
 class TaskTypeImportError(ImportError):
@@ -73,7 +125,14 @@ class TaskRegistry:
         from airflow_provider_dataops.hocon.task import Task
 
         key = (name or getattr(cls, "task_name", None) or cls.__name__).lower()
+        current = self._types.get(key)
+        if current is not None and _dotted(cls) == BUILTIN_TYPES.get(key) != _dotted(current.target):
+            return  # a built-in module imported late must not replace a type registered over it
         self._types[key] = TaskType(key, cls, is_operator=not issubclass(cls, Task))
+
+    def register_builtin(self, name: str, dotted_path: str) -> None:
+        """A :class:`Task` type by dotted path, imported when first used (see :data:`BUILTIN_TYPES`)."""
+        self._types[name] = TaskType(name, dotted_path, is_operator=False)
 
     def register_operator(self, name: str, dotted_path: str) -> None:
         self._types[name.lower()] = TaskType(name.lower(), dotted_path, is_operator=True)
@@ -100,7 +159,7 @@ class TaskRegistry:
         """Register the built-ins and entry points once, then import any new ``task_modules``."""
         if not self._discovered:
             self._discovered = True
-            for ep in entry_points(group=ENTRY_POINT_GROUP):
+            for ep in group_entry_points(ENTRY_POINT_GROUP):
                 try:
                     loaded = ep.load()
                 except Exception:
@@ -126,7 +185,7 @@ class TaskRegistry:
 
 
 registry = TaskRegistry()
+for _name, _path in BUILTIN_TYPES.items():
+    registry.register_builtin(_name, _path)
 for _name, _path in OPERATOR_TYPES.items():
     registry.register_operator(_name, _path)
-
-import airflow_provider_dataops.hocon.task_types  # noqa: E402,F401  (built-ins register themselves first)

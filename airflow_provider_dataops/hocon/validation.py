@@ -7,12 +7,12 @@ import inspect
 import re
 import types
 import typing
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from airflow_provider_dataops.hocon.includes import SourceFile
-from airflow_provider_dataops.hocon.origins import task_origins
 from airflow_provider_dataops.hocon.registry import (
     OPERATOR_OWN_ARGS,
     TaskRegistry,
@@ -42,11 +42,6 @@ def _is_template(value: Any) -> bool:
     return isinstance(value, str) and ("{{" in value or "{%" in value)
 
 
-def _matches(value: Any, hint: Any) -> bool:
-    """A loose isinstance for annotations (HOCON values are JSON types; Jinja strings fit anything)."""
-    return _is_template(value) or _checker(hint)(value)
-
-
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
@@ -55,34 +50,59 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _accept(value: Any) -> bool:
+    return True
+
+
 @functools.cache
 def _checker(hint: Any) -> typing.Callable[[Any], bool]:
-    """The test for one annotation, built once: validation runs it for every arg of every task."""
+    """A loose isinstance for one annotation, built once: validation runs it for every arg of every
+    task. HOCON values are JSON types, and a Jinja string fits anything (it is rendered at run time),
+    so the test accepts those too."""
     origin = typing.get_origin(hint)
     if hint is Any:
-        return lambda value: True
+        return _accept
     if origin in (typing.Union, types.UnionType):
-        members = [_checker(h) for h in typing.get_args(hint)]
-        return lambda value: _is_template(value) or any(check(value) for check in members)
+        members = typing.get_args(hint)
+        plain = tuple(m for m in members if _plain_type(m))
+        rest = _any_of([_checker(m) for m in members if not _plain_type(m) and m is not type(None)])
+        none_ok = type(None) in members
+        return lambda value: isinstance(value, plain) or (value is None and none_ok) or rest(value)
     if origin is typing.Literal:
         allowed = typing.get_args(hint)
-        return lambda value: value in allowed
+        return lambda value: _is_template(value) or value in allowed
     if hint is None or hint is type(None):
-        return lambda value: value is None
+        return lambda value: value is None or _is_template(value)
     if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
         args = typing.get_args(hint)
         if not args:
-            return lambda value: isinstance(value, list)
-        return lambda value: isinstance(value, list) and all(_matches(v, args[0]) for v in value)
+            return lambda value: isinstance(value, list) or _is_template(value)
+        item = _checker(args[0])
+        return lambda value: (isinstance(value, list) and all(map(item, value))) or _is_template(value)
     if origin in (dict, Mapping):
-        return lambda value: isinstance(value, dict)
+        return lambda value: isinstance(value, dict) or _is_template(value)
     if hint is float:
-        return _is_number
+        return lambda value: _is_number(value) or _is_template(value)
     if hint is int:
-        return _is_int
+        return lambda value: _is_int(value) or _is_template(value)
+    if hint is str:
+        return lambda value: isinstance(value, str)
     if isinstance(hint, type):
-        return lambda value: isinstance(value, hint)
-    return lambda value: True
+        return lambda value: isinstance(value, hint) or _is_template(value)
+    return _accept
+
+
+def _any_of(checks: list[typing.Callable[[Any], bool]]) -> typing.Callable[[Any], bool]:
+    if not checks:
+        return _is_template
+    if len(checks) == 1:
+        return checks[0]
+    return lambda value: any(check(value) for check in checks)
+
+
+def _plain_type(hint: Any) -> bool:
+    """A class whose isinstance is the whole test (``int``/``float`` and ``None`` have their own rules)."""
+    return isinstance(hint, type) and typing.get_origin(hint) is None and hint not in (int, float, type(None))
 
 
 def _describe(hint: Any) -> str:
@@ -90,15 +110,18 @@ def _describe(hint: Any) -> str:
 
 
 @dataclass(frozen=True)
-class _Signature:
-    named: dict[str, inspect.Parameter]
-    hints: dict[str, Any]
+class _ArgSpec:
+    """What a type's ``args`` must match, worked out once per ``run()`` / ``__init__``."""
+
+    required: tuple[str, ...]
+    named: frozenset[str]
+    checks: dict[str, tuple[Any, typing.Callable[[Any], bool], bool]]
+    """Annotated parameter name -> (hint, test, ``None`` allowed because it is the default)."""
     accepts_any: bool
 
 
 @functools.cache
-def _signature(func: Any, is_operator: bool) -> _Signature:
-    """Parameters and resolved annotations of a run()/__init__, computed once per function."""
+def _arg_spec(func: Any, is_operator: bool) -> _ArgSpec:
     skip = OPERATOR_OWN_ARGS if is_operator else {"self"}
     params = [p for p in inspect.signature(func).parameters.values() if p.name not in skip]
     try:
@@ -106,34 +129,57 @@ def _signature(func: Any, is_operator: bool) -> _Signature:
     except Exception:
         hints = {}
     variadic = (inspect.Parameter.VAR_KEYWORD, inspect.Parameter.VAR_POSITIONAL)
-    return _Signature(
-        named={p.name: p for p in params if p.kind not in variadic},
-        hints=hints,
+    named = [p for p in params if p.kind not in variadic]
+    return _ArgSpec(
+        required=tuple(p.name for p in named if p.default is inspect.Parameter.empty),
+        named=frozenset(p.name for p in named),
+        checks={
+            p.name: (hints[p.name], _checker(hints[p.name]), p.default is None)
+            for p in named
+            if hints.get(p.name) is not None
+        },
         accepts_any=not is_operator and any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params),
     )
 
 
-def _check_args(spec: TaskSpec, task_type: TaskType) -> list[str]:
-    problems: list[str] = []
-    signature = _signature(task_type.callable(), task_type.is_operator)
-    named, hints = signature.named, signature.hints
-    for name, param in named.items():
-        if param.default is inspect.Parameter.empty and name not in spec.args:
-            problems.append(f"missing mandatory arg '{name}'")
-    for name, value in spec.args.items():
-        if name not in named:
-            if not signature.accepts_any:
-                known = ", ".join(sorted(named)) or "none"
+def _check_args(args: Mapping[str, Any], arg_spec: _ArgSpec) -> list[str]:
+    problems = [f"missing mandatory arg '{name}'" for name in arg_spec.required if name not in args]
+    for name, value in args.items():
+        check = arg_spec.checks.get(name)
+        if check is None:
+            if name not in arg_spec.named and not arg_spec.accepts_any:
+                known = ", ".join(sorted(arg_spec.named)) or "none"
                 problems.append(f"unknown arg '{name}' (known: {known})")
             continue
-        hint = hints.get(name)
-        if hint is None:
+        hint, test, none_allowed = check
+        if value is None and none_allowed:
             continue
-        if value is None and named[name].default is None:
-            continue
-        if not _matches(value, hint):
+        if not test(value):
             problems.append(f"arg '{name}' must be {_describe(hint)}, got {type(value).__name__} {value!r}")
     return problems
+
+
+class _Types:
+    """The registry's answers for one validation: each type name looked up, and its signature
+    worked out (or its import error), once rather than once per task."""
+
+    def __init__(self, reg: TaskRegistry) -> None:
+        self.reg = reg
+        self.found: dict[str, TaskType | None] = {}
+        self.arg_specs: dict[str, _ArgSpec | TaskTypeImportError] = {}
+
+    def get(self, type_name: str) -> TaskType | None:
+        if type_name not in self.found:
+            self.found[type_name] = self.reg.task_type(type_name) if self.reg.has(type_name) else None
+        return self.found[type_name]
+
+    def arg_spec(self, task_type: TaskType) -> _ArgSpec | TaskTypeImportError:
+        if task_type.name not in self.arg_specs:
+            try:
+                self.arg_specs[task_type.name] = _arg_spec(task_type.callable(), task_type.is_operator)
+            except TaskTypeImportError as exc:
+                self.arg_specs[task_type.name] = exc
+        return self.arg_specs[task_type.name]
 
 
 def _cycles(specs: list[TaskSpec], upstream: Mapping[str, list[str]]) -> list[list[str]]:
@@ -203,7 +249,9 @@ def validate_config(
 
     found: list[tuple[int, str, str]] = []
     """(task index, label, message): formatted at the end, when origins are known."""
-    names = [t.get("name") if isinstance(t, dict) else None for t in tasks]
+    name_counts = Counter(t.get("name") if isinstance(t, dict) else None for t in tasks)
+    types = _Types(reg)
+    allowed_airflow = frozenset(airflow_args) if airflow_args is not None else None
     specs: list[TaskSpec] = []
     for i, task in enumerate(tasks):
         if not isinstance(task, dict):
@@ -214,9 +262,10 @@ def validate_config(
             found.append((i, "", "'name' (the task type) is missing"))
             continue
         type_name = type_name.lower()
-        label = str(task.get("id", type_name))
-        spec, messages = _check_task(i, task, type_name, names, reg, airflow_args)
-        found.extend((i, label, message) for message in messages)
+        spec, messages = _check_task(i, task, type_name, name_counts, types, allowed_airflow)
+        if messages:
+            label = str(task.get("id", type_name))
+            found.extend((i, label, message) for message in messages)
         specs.append(spec)
 
     seen: dict[str, int] = {}
@@ -248,6 +297,8 @@ def _format(
 ) -> list[str]:
     origins: list[str | None] = [None] * count
     if found and len(files) > 1:
+        from airflow_provider_dataops.hocon.origins import task_origins
+
         origins = task_origins(files, count)
     top = str(files[0].path) if files else None
     problems = []
@@ -263,21 +314,22 @@ def _check_task(
     index: int,
     task: dict[str, Any],
     type_name: str,
-    names: list[Any],
-    reg: TaskRegistry,
-    airflow_args: Collection[str] | None,
+    name_counts: Counter[Any],
+    types: _Types,
+    airflow_args: frozenset[str] | None,
 ) -> tuple[TaskSpec, list[str]]:
     """One entry of ``tasks``: its spec and the problems of the entry itself."""
     found: list[str] = []
-    for key in sorted(set(task) - TASK_KEYS):
-        found.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TASK_KEYS))})")
+    if not TASK_KEYS.issuperset(task):
+        for key in sorted(set(task) - TASK_KEYS):
+            found.append(f"unknown key '{key}' (allowed: {', '.join(sorted(TASK_KEYS))})")
     args = task.get("args", {})
     if not isinstance(args, dict):
         found.append(f"'args' must be an object, got {type(args).__name__}")
         args = {}
     task_id = task.get("id")
     if task_id is None:
-        task_id = type_name if names.count(task.get("name")) == 1 else f"{type_name}_{index}"
+        task_id = type_name if name_counts[task.get("name")] == 1 else f"{type_name}_{index}"
     elif not isinstance(task_id, str) or not _TASK_ID.match(task_id):
         found.append(f"'id' {task_id!r} must be letters, digits, '_', '-' or '.'")
         task_id = str(task_id)
@@ -293,18 +345,20 @@ def _check_task(
     if not isinstance(airflow, dict):
         found.append(f"'airflow' must be an object, got {type(airflow).__name__}")
         airflow = {}
-    elif airflow_args is not None:
-        for key in sorted(set(airflow) - set(airflow_args)):
+    elif airflow and airflow_args is not None:
+        for key in sorted(set(airflow) - airflow_args):
             found.append(f"unknown airflow operator argument '{key}'")
         for key in sorted(set(airflow) & {"task_id", "dag", "task_group"}):
             found.append(f"'airflow.{key}' cannot be set here")
     spec = TaskSpec(index, type_name, task_id, args, depends_on, airflow)
-    if not reg.has(type_name):
-        found.append(f"unknown task type '{type_name}' (registered: {', '.join(reg.registered())})")
+    task_type = types.get(type_name)
+    if task_type is None:
+        found.append(f"unknown task type '{type_name}' (registered: {', '.join(types.reg.registered())})")
     else:
-        spec.task_type = reg.task_type(type_name)
-        try:
-            found.extend(_check_args(spec, spec.task_type))
-        except TaskTypeImportError as exc:
-            found.append(str(exc))
+        spec.task_type = task_type
+        arg_spec = types.arg_spec(task_type)
+        if isinstance(arg_spec, TaskTypeImportError):
+            found.append(str(arg_spec))
+        else:
+            found.extend(_check_args(args, arg_spec))
     return spec, found

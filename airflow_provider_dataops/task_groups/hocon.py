@@ -17,7 +17,7 @@ from airflow.sdk import BaseOperator, TaskGroup
 from airflow.sdk.exceptions import AirflowException
 
 from airflow_provider_dataops.hocon import HoconConfigError, masking, validate_config
-from airflow_provider_dataops.hocon.loader import builtin_variables, load_config_files
+from airflow_provider_dataops.hocon.loader import BUILTIN_NAMES, load_config_files
 from airflow_provider_dataops.hocon.validation import upstream_ids
 
 _DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout", "sla"})
@@ -34,6 +34,8 @@ def operator_arg_names() -> frozenset[str]:
 def _airflow_kwargs(values: Mapping[str, Any]) -> dict[str, Any]:
     """Durations as seconds, as HOCON durations (``30s``, zig-hocon) or as ``str(timedelta)`` (pyhocon)."""
     result = dict(values)
+    if not result:
+        return result
     for key in _DURATION_ARGS & result.keys():
         value = result[key]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -128,10 +130,10 @@ class HoconTaskGroup(TaskGroup):
     ) -> None:
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
-        path = Path(config) if Path(config).is_absolute() else folder / config
+        path = Path(os.path.join(folder, config))
         loaded, files = load_config_files(path, variables, cwd=folder, engine=engine)
         secret_env = masking.referenced_env_names(
-            (f.text for f in files), {*loaded, *(variables or {}), *builtin_variables(folder)}
+            (f.text for f in files), {*loaded, *(variables or {}), *BUILTIN_NAMES}
         )
         specs, problems = validate_config(
             loaded,
@@ -144,11 +146,12 @@ class HoconTaskGroup(TaskGroup):
             raise HoconConfigError(problems)
         self.config_path = path
         operators: dict[str, BaseOperator] = {}
+        classes: dict[str, type] = {}
         upstream = upstream_ids(specs)
         with self:
             for spec in specs:
                 assert spec.task_type is not None
-                cls = spec.task_type.load()
+                cls = classes.get(spec.type_name) or classes.setdefault(spec.type_name, spec.task_type.load())
                 try:
                     kwargs = _airflow_kwargs(spec.airflow)
                     if spec.task_type.is_operator:

@@ -15,12 +15,13 @@ import subprocess
 
 from airflow_provider_dataops.hocon import masking
 from airflow_provider_dataops.hocon.task import Task
-from airflow_provider_dataops.hocon.task_types._safety import UnsafePathError, check_existing
 
 
 def _check_paths(argv: list[str], working_directory_path: str | None) -> None:
     """The working folder must be private (programs write relative files there); the program and
     path arguments may sit in a shared sticky folder such as ``/tmp`` if they are yours."""
+    from airflow_provider_dataops.hocon.task_types._safety import check_existing
+
     program = argv[0] if os.sep in argv[0] else shutil.which(argv[0])
     if program:
         check_existing(os.path.abspath(program), "script_path", shared_ok=True)
@@ -42,6 +43,8 @@ class ShellScript(Task):
         env: dict[str, str] | None = None,
     ) -> bool:
         """``script_args`` as a string is split with shlex; ``env`` is added to the inherited environment."""
+        from airflow_provider_dataops.hocon.task_types._safety import UnsafePathError
+
         argv = [
             script_path,
             *(shlex.split(script_args) if isinstance(script_args, str) else script_args or []),

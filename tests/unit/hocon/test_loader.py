@@ -144,3 +144,22 @@ def test_a_change_to_any_included_file_is_seen_by_the_next_load(tmp_path: Path) 
     top.write_text("v = 2")
     deeper.write_text("w = 2")
     assert load_config(main) == {"v": 2, "x": 2, "sub": {"w": 2}}
+
+
+def test_builtin_names_are_the_names_builtin_variables_sets(tmp_path: Path) -> None:
+    from airflow_provider_dataops.hocon.loader import BUILTIN_NAMES, builtin_variables
+
+    assert set(builtin_variables(tmp_path)) == BUILTIN_NAMES
+
+
+def test_an_included_file_edited_to_read_another_environment_variable_is_resolved_from_it_next_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATAOPS_TEST_FIRST", "first")
+    monkeypatch.setenv("DATAOPS_TEST_SECOND", "second")
+    (tmp_path / "base.conf").write_text("value = ${DATAOPS_TEST_FIRST}\n")
+    (tmp_path / "app.conf").write_text('include "base.conf"\n')
+    assert load_config(tmp_path / "app.conf")["value"] == "first"
+
+    (tmp_path / "base.conf").write_text("value = ${DATAOPS_TEST_SECOND}\n")
+    assert load_config(tmp_path / "app.conf")["value"] == "second"

@@ -72,3 +72,13 @@ def test_referenced_env_names_follow_includes_and_skip_config_keys(
         (f.text for f in files), {"root", "token", "dsn", "x", "y", "z", "CWD"}
     )
     assert names == ["ETL_DB_PASSWORD", "FROM_INCLUDE"]
+
+
+def test_referenced_env_names_follow_the_text_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATAOPS_TEST_TOKEN_A", "a")
+    monkeypatch.setenv("DATAOPS_TEST_TOKEN_B", "b")
+    before = "token = ${DATAOPS_TEST_TOKEN_A}\n"
+    after = "token = ${?DATAOPS_TEST_TOKEN_B}\n"
+    assert masking.referenced_env_names([before], {"token"}) == ["DATAOPS_TEST_TOKEN_A"]
+    assert masking.referenced_env_names([after], {"token"}) == ["DATAOPS_TEST_TOKEN_B"]
+    assert masking.referenced_env_names([before * 20_000], {"token"}) == ["DATAOPS_TEST_TOKEN_A"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -195,3 +195,55 @@ def test_every_separate_cycle_is_reported() -> None:
     ]
     found = problems(*tasks)
     assert len([f for f in found if "depends_on cycle" in f]) == 2, found
+
+
+def test_annotated_args_accept_their_json_values_and_templates_and_refuse_the_rest(
+    isolated_registry: None,
+) -> None:
+    class Annotated(Task):
+        task_name = "annotated_args"
+
+        def run(  # type: ignore[override]
+            self,
+            text: str | None = None,
+            argv: str | list[str] | None = None,
+            count: int = 0,
+            ratio: float = 0.0,
+            flag: bool = False,
+            mode: Literal["fast", "safe"] = "safe",
+            nested: list[list[int]] | None = None,
+            options: dict[str, str] | None = None,
+        ) -> bool:
+            return True
+
+    def problems(**args: Any) -> list[str]:
+        config = {"tasks": [{"name": "annotated_args", "args": args}]}
+        return validate_config(config, "c.conf")[1]
+
+    fitting = {
+        "text": ["x", "{{ ds }}", None],
+        "argv": ["a b", ["a", "{{ ds }}"], [], None],
+        "count": [3, "{{ params.n }}"],
+        "ratio": [1, 1.5, "{% if x %}1{% endif %}"],
+        "flag": [True, "{{ params.flag }}"],
+        "mode": ["fast", "{{ params.mode }}"],
+        "nested": [[[1], ["{{ n }}", 2]], [], None],
+        "options": [{"a": "b"}, "{{ params.options }}"],
+    }
+    for name, values in fitting.items():
+        for value in values:
+            assert problems(**{name: value}) == [], (name, value)
+    refused = {
+        "text": [1, ["x"]],
+        "argv": [1, ["a", 1], {"a": 1}],
+        "count": [True, 1.5, "3"],
+        "ratio": [False, "1.5"],
+        "flag": [1, "yes"],
+        "mode": ["slow", 1],
+        "nested": [[1], [["x"]], "[[1]]"],
+        "options": [["a"], "a"],
+    }
+    for name, values in refused.items():
+        for value in values:
+            (found,) = problems(**{name: value})
+            assert f"arg '{name}' must be" in found, (name, value)
