@@ -193,7 +193,7 @@ class _FileLineage:
             self.withheld += 1
             return
         target = self.columns.setdefault(next(iter(outputs)), {})
-        fold, keep_quoted, quoted = self.namer.fold_unquoted, self.namer.keep_quoted, statement.quoted
+        fold, quoted = self.namer.fold, statement.quoted
         for lineage in column_lineage:
             descendant = lineage.descendant
             name = descendant.name
@@ -204,13 +204,9 @@ class _FileLineage:
                 origin = source.origin
                 if origin is not None and (source_table := table(origin)) in inputs:
                     field = source.name
-                    if fold is not None and not (keep_quoted and field in quoted):
-                        field = fold(field)
-                    sources.add((source_table, field))
+                    sources.add((source_table, fold(field, field in quoted)))
             if sources:
-                if fold is not None and not (keep_quoted and name in quoted):
-                    name = fold(name)
-                target.setdefault(name, set()).update(sources)
+                target.setdefault(fold(name, name in quoted), set()).update(sources)
 
     def datasets(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         namespace = self.settings.namespace
