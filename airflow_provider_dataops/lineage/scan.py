@@ -102,15 +102,12 @@ class _Namer:
         self.rules: Dialect = dialect_rules(settings.dialect)
         self.default_database = settings.default_database
         self.default_schema = settings.default_schema
-        self.fold_unquoted: Callable[[str], str] | None = _FOLDS[self.rules.fold]
-        self.keep_quoted = not self.rules.fold_quoted
         self._tables: dict[Any, str] = {}
 
     def fold(self, part: str, quoted: bool) -> str:
-        fold = self.fold_unquoted
-        if fold is None or (quoted and self.keep_quoted):
+        if self.rules.fold is None or (quoted and not self.rules.fold_quoted):
             return part
-        return fold(part)
+        return part.upper() if self.rules.fold == "upper" else part.lower()
 
     def table(self, meta: Any) -> str:
         # parser objects hash by content (quotes included): one name per distinct table
@@ -129,9 +126,6 @@ class _Namer:
             self.fold(meta.name, bool(quotes and quotes.name)),
         ]
         return ".".join(part for part in parts if part)
-
-
-_FOLDS: dict[str | None, Callable[[str], str] | None] = {None: None, "upper": str.upper, "lower": str.lower}
 
 
 def _parser_problem(job_name: str, statement: Statement, message: str) -> str:
@@ -287,7 +281,7 @@ def scan_sql(text: str, job_name: str, settings: ScanSettings, namer: _Namer | N
         "sql": facet(
             "sql",
             query=";\n".join(statement.redacted.strip() for statement in statements),
-            dialect=settings.dialect.lower(),
+            dialect=dialect,
         ),
     }
     event = run_event(
@@ -347,14 +341,8 @@ def _read_inside(path: str, root: str, real_dirs: dict[str, str]) -> bytes | Non
         if not _inside(target, root):
             return None
         fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
-    try:
-        chunks, want = [], os.fstat(fd).st_size + 1
-        while chunk := os.read(fd, want):
-            chunks.append(chunk)
-            want = 1 << 20
-        return b"".join(chunks)
-    finally:
-        os.close(fd)
+    with os.fdopen(fd, "rb") as source:
+        return source.read()
 
 
 def scan_file(
