@@ -132,6 +132,11 @@ class _Lexer:
     """A character that opens a quoted name, if the dialect has such names."""
 
 
+_ESCAPE_QUOTE_RULE = r"'(?<=[eE]')(?<![\w$][eE]')"
+"""A quote that opens an ``E'...'`` string: after an E that does not end a name."""
+_ESCAPE_QUOTE = re.compile(_ESCAPE_QUOTE_RULE)
+
+
 @cache
 def _lexer(rules: Dialect) -> _Lexer:
     """Comments, literals and quoted names (unterminated ones run to the end), per dialect.
@@ -152,7 +157,7 @@ def _lexer(rules: Dialect) -> _Lexer:
         special.append("//")
     parts = list(comments)
     if rules.escape_strings:  # E'...': the lookbehinds see the E that the code before has taken
-        parts.append(r"'(?<=[eE]')(?<![\w$][eE]')(?:[^'\\]|\\.|'')*(?:'|\Z)")
+        parts.append(rf"{_ESCAPE_QUOTE_RULE}(?:[^'\\]|\\.|'')*(?:'|\Z)")
     if rules.triple_quotes:
         parts.append(r"'{3}.*?(?:'{3}|\Z)|\"{3}.*?(?:\"{3}|\Z)")
     if rules.dollar_quotes:
@@ -238,13 +243,6 @@ class _Tokens(NamedTuple):
     redactions: list[tuple[int, int]]
 
 
-def _after_escape_prefix(text: str, quote: int) -> bool:
-    """Whether the quote at ``quote`` opens an ``E'...'`` string (its E not ending a name)."""
-    if quote < 1 or text[quote - 1] not in "eE":
-        return False
-    return quote < 2 or not (text[quote - 2].isalnum() or text[quote - 2] in "_$")
-
-
 def _tokenise(text: str, lexer: _Lexer, rules: Dialect, start: int, end: int) -> _Tokens:
     quoted: set[str] = set()
     blanks: list[tuple[int, int]] = []
@@ -259,7 +257,7 @@ def _tokenise(text: str, lexer: _Lexer, rules: Dialect, start: int, end: int) ->
         begin, stop = token.span()
         blanks.append((begin, stop))
         if kind == "string":
-            head = begin - 1 if rules.escape_strings and _after_escape_prefix(text, begin) else begin
+            head = begin - 1 if rules.escape_strings and _ESCAPE_QUOTE.match(text, begin) else begin
             before = text[max(0, head - 40) : head]
             if _mentions_secret(before) and _SECRET_KEYWORD.search(before):
                 secrets.append(value[1:-1])
