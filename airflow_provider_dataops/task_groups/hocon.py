@@ -148,6 +148,8 @@ class HoconTaskGroup(TaskGroup):
         operators: dict[str, BaseOperator] = {}
         classes: dict[str, type] = {}
         upstream = upstream_ids(specs)
+        waiting: dict[str, list[BaseOperator]] = {}
+        """Upstream id -> tasks already built that wait for it (a ``depends_on`` naming a later task)."""
         with self:
             for spec in specs:
                 assert spec.task_type is not None
@@ -155,9 +157,9 @@ class HoconTaskGroup(TaskGroup):
                 try:
                     kwargs = _airflow_kwargs(spec.airflow)
                     if spec.task_type.is_operator:
-                        operators[spec.task_id] = cls(task_id=spec.task_id, **spec.args, **kwargs)
+                        task = cls(task_id=spec.task_id, **spec.args, **kwargs)
                     else:
-                        operators[spec.task_id] = HoconTaskOperator(
+                        task = HoconTaskOperator(
                             task_id=spec.task_id,
                             task_class=cls,
                             args=spec.args,
@@ -166,8 +168,32 @@ class HoconTaskGroup(TaskGroup):
                         )
                 except (TypeError, ValueError) as exc:
                     problems.append(f"{path}: tasks[{spec.index}] ({spec.task_id}): {exc}")
+                    continue
+                operators[spec.task_id] = task
+                _link(task, upstream[spec.task_id], operators, waiting)
+                if downstream := waiting.pop(spec.task_id, None):
+                    task.set_downstream(downstream)
         if problems:
             raise HoconConfigError(problems)
-        for task_id, ups in upstream.items():
-            if ups:
-                operators[task_id].set_upstream([operators[up] for up in ups])
+
+
+def _link(
+    task: BaseOperator,
+    upstream: list[str],
+    built: Mapping[str, BaseOperator],
+    waiting: dict[str, list[BaseOperator]],
+) -> None:
+    """Set ``task``'s upstream tasks that are built; the others wait in ``waiting``.
+
+    Each edge is set as soon as both of its tasks exist, as a hand-written DAG does: Airflow hashes
+    the whole DAG (its task ids included) on every ``set_upstream``, so linking everything after
+    the last task is built costs quadratic time in a large group.
+    """
+    ready = []
+    for up in upstream:
+        if up in built:
+            ready.append(built[up])
+        else:
+            waiting.setdefault(up, []).append(task)
+    if ready:
+        task.set_upstream(ready)

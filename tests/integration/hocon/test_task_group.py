@@ -128,6 +128,42 @@ def test_task_group_wires_dependencies_and_operator_arguments(tmp_path: Path) ->
     assert tasks["g.f"].stackql_conn_id == "inventory"
 
 
+def test_depends_on_a_task_defined_later_is_wired_both_ways(tmp_path: Path) -> None:
+    import pendulum
+    from airflow.sdk import DAG
+
+    from airflow_provider_dataops.task_groups.hocon import HoconTaskGroup
+
+    conf = tmp_path / "g.conf"
+    conf.write_text(
+        """
+        tasks: [
+          { id: report, name: shell_script, depends_on: [load, check], args: { script_path: "true" } }
+          { id: load, name: shell_script, depends_on: [extract], args: { script_path: "true" } }
+          { id: check, name: shell_script, depends_on: [extract], args: { script_path: "true" } }
+          { id: extract, name: shell_script, depends_on: [], args: { script_path: "true" } }
+        ]
+        """
+    )
+    with DAG("forward", schedule=None, start_date=pendulum.datetime(2026, 1, 1)) as dag:
+        HoconTaskGroup("g", conf)
+    tasks = {t.task_id: t for t in dag.tasks}
+    assert [t.task_id for t in dag.tasks] == ["g.report", "g.load", "g.check", "g.extract"]
+    assert {k: t.upstream_task_ids for k, t in tasks.items()} == {
+        "g.report": {"g.load", "g.check"},
+        "g.load": {"g.extract"},
+        "g.check": {"g.extract"},
+        "g.extract": set(),
+    }
+    assert {k: t.downstream_task_ids for k, t in tasks.items()} == {
+        "g.report": set(),
+        "g.load": {"g.report"},
+        "g.check": {"g.report"},
+        "g.extract": {"g.load", "g.check"},
+    }
+    assert [t.task_id for t in dag.topological_sort()] == ["g.extract", "g.load", "g.check", "g.report"]
+
+
 def test_invalid_config_raises_one_error_listing_every_problem(tmp_path: Path) -> None:
     import pendulum
     from airflow.sdk import DAG
