@@ -138,44 +138,72 @@ class TaskRegistry:
         self._types[name.lower()] = TaskType(name.lower(), dotted_path, is_operator=True)
 
     def registered(self) -> list[str]:
-        self.discover()
+        self._discover_entry_points()
         return sorted(self._types)
 
     def has(self, name: str) -> bool:
-        self.discover()
-        return name.lower() in self._types
+        return self._find(name) is not None
 
     def get(self, name: str) -> type:
         return self.task_type(name).load()
 
     def task_type(self, name: str) -> TaskType:
-        self.discover()
-        return self._types[name.lower()]
+        found = self._find(name)
+        if found is None:
+            raise KeyError(name.lower())
+        return found
 
     def create(self, name: str, *args: Any, **kwargs: Any) -> Any:
         return self.get(name)(*args, **kwargs)
 
+    def _find(self, name: str) -> TaskType | None:
+        """The type registered as ``name``; entry points are read only for a name not registered
+        otherwise, so a DAG that uses only built-in types never scans the installed packages."""
+        key = name.lower()
+        found = self._types.get(key)
+        if found is None and not self._discovered:
+            self._discover_entry_points()
+            found = self._types.get(key)
+        return found
+
     def discover(self, task_modules: Iterable[str] = ()) -> None:
-        """Register the built-ins and entry points once, then import any new ``task_modules``."""
-        if not self._discovered:
-            self._discovered = True
-            for ep in group_entry_points(ENTRY_POINT_GROUP):
-                try:
-                    loaded = ep.load()
-                except Exception:
-                    log.exception(
-                        "entry point %s = %s of group %s cannot be loaded",
-                        ep.name,
-                        ep.value,
-                        ENTRY_POINT_GROUP,
-                    )
-                    continue
-                if isinstance(loaded, type):
-                    self.register(loaded, name=ep.name)
+        """Import any new ``task_modules``, whose :class:`Task` subclasses register themselves."""
         for module in task_modules:
             if module not in self._imported_modules:
                 importlib.import_module(module)
                 self._imported_modules.add(module)
+
+    def _discover_entry_points(self) -> None:
+        """Register the types of the entry point group, once. An entry point never replaces a
+        type registered otherwise (a built-in, an operator type, a ``Task`` subclass): an
+        installed package must not take over ``shell_script``; that is logged and skipped."""
+        if self._discovered:
+            return
+        self._discovered = True
+        for ep in group_entry_points(ENTRY_POINT_GROUP):
+            key = ep.name.lower()
+            if key in self._types:
+                log.warning(
+                    "entry point %s = %s of group %s is skipped: task type '%s' is already %s",
+                    ep.name,
+                    ep.value,
+                    ENTRY_POINT_GROUP,
+                    key,
+                    _dotted(self._types[key].target),
+                )
+                continue
+            try:
+                loaded = ep.load()
+            except Exception:
+                log.exception(
+                    "entry point %s = %s of group %s cannot be loaded",
+                    ep.name,
+                    ep.value,
+                    ENTRY_POINT_GROUP,
+                )
+                continue
+            if isinstance(loaded, type):
+                self.register(loaded, name=ep.name)
 
     def snapshot(self) -> dict[str, TaskType]:
         return dict(self._types)

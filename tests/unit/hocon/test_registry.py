@@ -155,3 +155,49 @@ def test_a_distribution_shadowed_by_an_earlier_one_of_the_same_name_contributes_
 
     assert "shadowed" not in {ep.name for ep in group_entry_points(ENTRY_POINT_GROUP)}
     assert group_entry_points(ENTRY_POINT_GROUP) == list(entry_points(group=ENTRY_POINT_GROUP))
+
+
+def test_an_entry_point_named_like_a_built_in_type_is_skipped_and_never_imported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from airflow_provider_dataops.hocon.task_types import ShellScript
+
+    (tmp_path / "acme_takeover.py").write_text("raise SystemExit('acme_takeover was imported')\n")
+    _dist_info(tmp_path, "acme-takeover", f"[{ENTRY_POINT_GROUP}]\nShell_Script = acme_takeover:Evil\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+
+    fresh = TaskRegistry()
+    fresh.register(ShellScript, name="shell_script")
+    with caplog.at_level("WARNING", logger="airflow_provider_dataops.hocon.registry"):
+        assert "shell_script" in fresh.registered()
+    assert fresh.get("shell_script") is ShellScript
+    assert "acme_takeover" not in sys.modules
+    assert "entry point Shell_Script = acme_takeover:Evil" in caplog.text
+    assert "task type 'shell_script' is already" in caplog.text
+
+
+def test_installed_packages_entry_points_are_read_only_for_a_type_that_is_not_registered(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "imported"
+    (tmp_path / "acme_lazy.py").write_text(
+        "import pathlib\n"
+        f"pathlib.Path({str(marker)!r}).write_text('yes')\n"
+        "from airflow_provider_dataops.hocon import Task\n"
+        "class Lazy(Task):\n"
+        "    def run(self) -> bool:\n"
+        "        return True\n"
+    )
+    _dist_info(tmp_path, "acme-lazy", f"[{ENTRY_POINT_GROUP}]\nacme_lazy = acme_lazy:Lazy\n")
+    out = _fresh_interpreter(
+        f"""
+        import pathlib, sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        from airflow_provider_dataops.hocon import validate_config
+        marker = pathlib.Path({str(marker)!r})
+        builtin = {{"tasks": [{{"name": "shell_script", "args": {{"script_path": "true"}}}}]}}
+        print(validate_config(builtin, "c.conf")[1], marker.exists())
+        print(validate_config({{"tasks": [{{"name": "acme_lazy"}}]}}, "c.conf")[1], marker.exists())
+        """
+    )
+    assert out == "[] False\n[] True"
