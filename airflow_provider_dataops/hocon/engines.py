@@ -13,7 +13,7 @@ import functools
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -101,15 +101,32 @@ def _zig_problem(exc: Any, top: Path) -> str:
     return f"{exc.file or top}:{exc.line}:{exc.column}: {what}{_near(exc.source_line, exc.column)}"
 
 
+def _write_variables(items: Iterable[tuple[str, Any]]) -> str:
+    return "".join(f"{json.dumps(str(name))}: {_json(value)}\n" for name, value in items)
+
+
+_written_variables = functools.lru_cache(maxsize=64)(_write_variables)
+"""Keyed by the variables themselves: every config of a DAG file has the same ``CWD``, ``PLATFORM``
+and ``TODAY``."""
+
+
+def _variables_text(variables: Mapping[str, Any]) -> str:
+    """The variables as HOCON top-level keys; memoised only when every name and value is a
+    ``str`` (``1``, ``1.0`` and ``True`` are equal keys, but are written differently)."""
+    items = tuple(variables.items())
+    if all(type(name) is str and type(value) is str for name, value in items):
+        return _written_variables(items)
+    return _write_variables(items)
+
+
 def parse_zig(files: list[SourceFile], variables: Mapping[str, Any]) -> dict[str, Any]:
     """zig-hocon: the variables are written as top-level keys before an include of the config."""
     from zig_hocon import ConfigException, ConfigFactory
 
     path = files[0].path
-    prefix = "".join(f"{json.dumps(str(name))}: {_json(value)}\n" for name, value in variables.items())
     try:
         tree = ConfigFactory.parse_string(
-            f"{prefix}include {json.dumps(str(path))}\n",
+            f"{_variables_text(variables)}include {json.dumps(str(path))}\n",
             basedir=str(path.parent),
             env=_referenced_environment(files) or None,
         )

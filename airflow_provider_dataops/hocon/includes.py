@@ -79,8 +79,12 @@ def _unquote(quoted: str) -> str:
 
 
 def _read_bytes(fd: int, size: int) -> bytes:
-    """All of ``fd``, whose size was ``size`` when it was opened (it may have changed since)."""
-    chunks = [os.read(fd, size + 1)]
+    """All of the regular file ``fd``, whose size was ``size`` when it was opened (it may have
+    changed since). A read of a regular file comes back short only at its end."""
+    first = os.read(fd, size + 1)
+    if len(first) <= size:
+        return first
+    chunks = [first]
     while chunks[-1]:
         chunks.append(os.read(fd, 1 << 16))
     return b"".join(chunks)
@@ -186,7 +190,9 @@ class _Reader:
         return [wanted + ext for ext in _EXTENSIONS if os.path.isfile(wanted + ext)]
 
 
-def read_config_files(path: Path, *, engine: str, allow_urls: bool, max_bytes: int) -> list[SourceFile]:
+def read_config_files(
+    path: str | os.PathLike[str], *, engine: str, allow_urls: bool, max_bytes: int
+) -> list[SourceFile]:
     """The config at ``path`` (first) and every file it includes, each read once.
 
     Raises :class:`HoconConfigError` with one ``FILE:LINE:COL: message`` line for a refused URL

@@ -10,7 +10,6 @@ import os
 import platform
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from airflow_provider_dataops.hocon import engines, settings
@@ -35,10 +34,11 @@ def load_config_files(
 ) -> tuple[dict[str, Any], list[SourceFile]]:
     """:func:`load_config`, plus every file read (the config first), for validation messages."""
     chosen = settings.engine(engine)
-    config_path = Path(os.path.abspath(path))
+    config_path = os.path.abspath(path)
     if not os.path.isfile(config_path):
         raise HoconConfigError([f"{config_path}: config file not found"])
-    merged = {**builtin_variables(cwd if cwd is not None else config_path.parent), **(variables or {})}
+    owner = cwd if cwd is not None else os.path.dirname(config_path)
+    merged = {**builtin_variables(owner), **(variables or {})}
     files = read_config_files(
         config_path,
         engine=chosen,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ _DURATION_ARGS = frozenset({"retry_delay", "max_retry_delay", "execution_timeout
 _TIMEDELTA = re.compile(r"^(?:(\d+) days?, )?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)$")
 
 
-@cache
+@functools.cache
 def operator_arg_names() -> frozenset[str]:
     """Arguments a task's ``airflow {}`` block may set: BaseOperator's, minus those the group sets."""
     names = set(inspect.signature(BaseOperator.__init__).parameters)
@@ -95,13 +95,20 @@ class HoconTaskOperator(BaseOperator):
             )
 
 
-def _owner_folder(group: TaskGroup) -> Path:
+@functools.lru_cache(maxsize=64)
+def _file_folder(fileloc: str) -> str | None:
+    """The folder of ``fileloc`` if it is a file; asked once per DAG file, not once per group."""
+    return os.path.dirname(os.path.abspath(fileloc)) if os.path.isfile(fileloc) else None
+
+
+def _owner_folder(group: TaskGroup) -> str:
     """The folder of the DAG file that builds the group (Airflow's own working directory is arbitrary)."""
     fileloc = getattr(group.dag, "fileloc", None) if group.dag is not None else None
-    if fileloc and os.path.isfile(fileloc):
-        return Path(os.path.dirname(os.path.abspath(fileloc)))
+    folder = _file_folder(fileloc) if fileloc else None
+    if folder is not None:
+        return folder
     frame = sys._getframe(2)
-    return Path(os.path.dirname(os.path.abspath(frame.f_code.co_filename)))
+    return os.path.dirname(os.path.abspath(frame.f_code.co_filename))
 
 
 class HoconTaskGroup(TaskGroup):
@@ -130,7 +137,7 @@ class HoconTaskGroup(TaskGroup):
     ) -> None:
         super().__init__(group_id=group_id, **task_group_kwargs)
         folder = _owner_folder(self)
-        path = Path(os.path.join(folder, config))
+        path = Path(folder, config)
         loaded, files = load_config_files(path, variables, cwd=folder, engine=engine)
         secret_env = masking.referenced_env_names(
             (f.text for f in files), {*loaded, *(variables or {}), *BUILTIN_NAMES}
