@@ -192,9 +192,9 @@ def _link(
 ) -> None:
     """Set ``task``'s upstream tasks that are built; the others wait in ``waiting``.
 
-    Each edge is set as soon as both of its tasks exist, as a hand-written DAG does: Airflow hashes
-    the whole DAG (its task ids included) on every ``set_upstream``, so linking everything after
-    the last task is built costs quadratic time in a large group.
+    Each edge is set as soon as both of its tasks exist, as a hand-written DAG does. Airflow hashes
+    the whole DAG, all its task ids included, on every ``set_upstream``: linking every edge after
+    the last task is built hashes the full DAG each time, twice the work of linking as it grows.
     """
     ready = []
     for up in upstream:
