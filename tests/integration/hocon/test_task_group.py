@@ -161,7 +161,6 @@ def test_depends_on_a_task_defined_later_is_wired_both_ways(tmp_path: Path) -> N
         "g.check": {"g.report"},
         "g.extract": {"g.load", "g.check"},
     }
-    assert [t.task_id for t in dag.topological_sort()] == ["g.extract", "g.load", "g.check", "g.report"]
 
 
 def test_invalid_config_raises_one_error_listing_every_problem(tmp_path: Path) -> None:
