@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_dataops.hocon.errors import HoconConfigError
-from airflow_provider_dataops.hocon.includes import SourceFile
+from airflow_provider_dataops.hocon.includes import SourceFile, substitutions
 from airflow_provider_dataops.hocon.settings import PYHOCON
 
 _CAMEL = re.compile(r"(?<!^)(?=[A-Z])")
 _SUBSTITUTION = re.compile(r"\$\{\??[^}]*\}")
-_REFERENCED = re.compile(r"\$\{\??[ \t]*([^}]*?)[ \t]*\}")
 
 
 def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
@@ -36,23 +35,11 @@ def _referenced_environment(files: list[SourceFile]) -> dict[str, str]:
         return dict(os.environ)  # a URL or package include: its text is not here to look at
     names: set[str] = set()
     for source in files:
-        text = source.text
-        if "${" in text:
-            names.update(_referenced_names(text) if len(text) <= _MEMO_TEXT_MAX else _scan_names(text))
+        for body in substitutions(source.text):
+            name = body.strip(" \t")
+            names.update((name, name.strip('"')))
     environ = os.environ
     return {name: environ[name] for name in names if name in environ}
-
-
-def _scan_names(text: str) -> frozenset[str]:
-    """The names the ``${...}`` in ``text`` spell, as written and unquoted."""
-    names = set(_REFERENCED.findall(text))
-    return frozenset(names | {name.strip('"') for name in names})
-
-
-_MEMO_TEXT_MAX = 64 * 1024
-_referenced_names = functools.lru_cache(maxsize=256)(_scan_names)
-"""Keyed by the text itself, for small texts: a file every config of a DAG includes (a shared
-``base.conf``) is scanned once per process, and a changed file is a different key."""
 
 
 _WORDS = {"TooDeep": "nested too deeply", "InvalidUtf8": "not UTF-8 text"}

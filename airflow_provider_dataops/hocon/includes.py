@@ -14,6 +14,7 @@ rule) and from the including file with pyhocon; globs with pyhocon only.
 
 from __future__ import annotations
 
+import functools
 import glob
 import json
 import os
@@ -50,6 +51,30 @@ class SourceFile:
     path: Path
     text: str
     includes: dict[int, tuple[Path, ...]] = field(default_factory=dict)
+
+
+_SUBSTITUTION_BODY = re.compile(r"\$\{\??([^}]*)\}")
+_MEMO_TEXT_MAX = 64 * 1024
+
+
+def _scan_substitutions(text: str) -> frozenset[str]:
+    return frozenset(_SUBSTITUTION_BODY.findall(text))
+
+
+_memoised_substitutions = functools.lru_cache(maxsize=256)(_scan_substitutions)
+"""Keyed by the text itself, for small texts: a file every config of a DAG includes (a shared
+``base.conf``) is scanned once per process, and a changed file is a different key."""
+
+
+def substitutions(text: str) -> frozenset[str]:
+    """What is written inside each ``${...}`` and ``${?...}`` of ``text``, as written.
+
+    The one scan of a config's substitutions: the zig-hocon engine picks the environment
+    variables to hand over from it, and masking the variables whose values are secrets.
+    """
+    if "${" not in text:
+        return frozenset()
+    return _memoised_substitutions(text) if len(text) <= _MEMO_TEXT_MAX else _scan_substitutions(text)
 
 
 def position(text: str, offset: int) -> tuple[int, int]:

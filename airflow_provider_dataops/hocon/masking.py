@@ -6,11 +6,12 @@ Airflow, only keeps the values for :func:`redact`.
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
+
+from airflow_provider_dataops.hocon.includes import substitutions
 
 SENSITIVE_WORDS = (
     "password",
@@ -26,7 +27,6 @@ SENSITIVE_WORDS = (
 """A name containing one of these (case-insensitive) holds a secret."""
 
 _URL_USERINFO = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://([^\s/@:]*)(?::([^\s/@]*))?@")
-_SUBSTITUTION = re.compile(r"\$\{\??\s*([^}\s]+)\s*\}")
 MASK = "***"
 MIN_SUBSTRING_LENGTH = 5
 """Shorter secrets are masked only where they are a whole value (Airflow's masker skips them too)."""
@@ -129,19 +129,11 @@ def referenced_env_names(texts: Iterable[str], config_names: Collection[str]) ->
     """
     names: set[str] = set()
     for text in texts:
-        if "${" not in text:
-            continue
-        for name in _substituted_names(text) if len(text) <= _MEMO_TEXT_MAX else _scan_names(text):
+        for body in substitutions(text):
+            name = body.strip()
+            if not name or any(char.isspace() for char in name):
+                continue
+            name = name.strip("\"'")
             if name.split(".")[0] not in config_names and name in os.environ:
                 names.add(name)
     return sorted(names)
-
-
-def _scan_names(text: str) -> frozenset[str]:
-    return frozenset(name.strip("\"'") for name in _SUBSTITUTION.findall(text))
-
-
-_MEMO_TEXT_MAX = 64 * 1024
-_substituted_names = functools.lru_cache(maxsize=256)(_scan_names)
-"""Keyed by the text itself, for small texts: a file every config of a DAG includes is scanned once
-per process, and a changed file is a different key."""
