@@ -54,50 +54,60 @@ def _accept(value: Any) -> bool:
     return True
 
 
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
 @functools.cache
 def _checker(hint: Any) -> typing.Callable[[Any], bool]:
     """A loose isinstance for one annotation, built once: validation runs it for every arg of every
     task. HOCON values are JSON types, and a Jinja string fits anything (it is rendered at run time),
     so the test accepts those too."""
+    test = _type_test(hint)
+    if test is _accept or test is _is_str:  # a template passes these already
+        return test
+    return lambda value: test(value) or _is_template(value)
+
+
+def _type_test(hint: Any) -> typing.Callable[[Any], bool]:
+    """The test for one annotation on HOCON's JSON values; :func:`_checker` adds templates."""
     origin = typing.get_origin(hint)
     if hint is Any:
         return _accept
     if origin in (typing.Union, types.UnionType):
         members = typing.get_args(hint)
         plain = tuple(m for m in members if _plain_type(m))
-        rest = _any_of([_checker(m) for m in members if not _plain_type(m) and m is not type(None)])
+        rest = _any_of([_type_test(m) for m in members if not _plain_type(m) and m is not type(None)])
         none_ok = type(None) in members
         return lambda value: isinstance(value, plain) or (value is None and none_ok) or rest(value)
     if origin is typing.Literal:
         allowed = typing.get_args(hint)
-        return lambda value: _is_template(value) or value in allowed
+        return lambda value: value in allowed
     if hint is None or hint is type(None):
-        return lambda value: value is None or _is_template(value)
+        return lambda value: value is None
     if origin in (list, tuple, set, frozenset, Collection, typing.Sequence):
         args = typing.get_args(hint)
         if not args:
-            return lambda value: isinstance(value, list) or _is_template(value)
+            return lambda value: isinstance(value, list)
         item = _checker(args[0])
-        return lambda value: (isinstance(value, list) and all(map(item, value))) or _is_template(value)
+        return lambda value: isinstance(value, list) and all(map(item, value))
     if origin in (dict, Mapping):
-        return lambda value: isinstance(value, dict) or _is_template(value)
+        return lambda value: isinstance(value, dict)
     if hint is float:
-        return lambda value: _is_number(value) or _is_template(value)
+        return _is_number
     if hint is int:
-        return lambda value: _is_int(value) or _is_template(value)
+        return _is_int
     if hint is str:
-        return lambda value: isinstance(value, str)
+        return _is_str
     if isinstance(hint, type):
-        return lambda value: isinstance(value, hint) or _is_template(value)
+        return lambda value: isinstance(value, hint)
     return _accept
 
 
-def _any_of(checks: list[typing.Callable[[Any], bool]]) -> typing.Callable[[Any], bool]:
-    if not checks:
-        return _is_template
-    if len(checks) == 1:
-        return checks[0]
-    return lambda value: any(check(value) for check in checks)
+def _any_of(tests: list[typing.Callable[[Any], bool]]) -> typing.Callable[[Any], bool]:
+    if len(tests) == 1:
+        return tests[0]
+    return lambda value: any(test(value) for test in tests)
 
 
 def _plain_type(hint: Any) -> bool:
